@@ -1,0 +1,44 @@
+# Two commands for a new user: `make backfill` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SEEDS  ?= seeds
+DATA   ?= data
+WORKERS ?= 1
+
+.PHONY: backfill test lint format eval bench compact clean-data
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENV)/.installed-eval: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev,eval]'
+	touch $@
+
+backfill: $(VENV)/.installed
+	$(BIN)/python -m jobs backfill $(SEEDS) --data $(DATA) --workers $(WORKERS)
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+eval: $(VENV)/.installed-eval
+	$(BIN)/python tools/eval.py --gate
+
+compact: $(VENV)/.installed
+	$(BIN)/python -m jobs compact --data $(DATA)

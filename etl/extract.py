@@ -1,0 +1,213 @@
+"""Article extraction: one pure function of (document, url) -> Article.
+
+Two front ends share one finishing step:
+- HTML: metadata and credits are read from the raw DOM first (captions are deleted by
+  boilerplate removal, so credits must be read before), then the body is cleaned.
+- Plain-text dumps (like the seed): blocks are the blank-line separated paragraphs;
+  the title is the first real line and the date the first date-only line after it.
+Finishing: credit/source/author lines and language switchers are taken out of the
+body into their own fields, trailing site-name lines are dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, date, datetime
+
+from bs4 import BeautifulSoup
+
+from etl import clean, metadata
+from etl.clean import Block
+from etl.credits import agency_of, author_line, dateline_agency, photo_credit_line, source_line
+from etl.dates import find_dates
+from etl.decode import decode
+from etl.language import detect_language
+from etl.models import Article, RejectedInput
+from etl.normalize import canonical_url, clean_text, key_text, site_of, strip_controls
+
+log = logging.getLogger(__name__)
+
+# Removed before parsing: never text, and parsing them is a large share of the time.
+_STRIP = re.compile(
+    r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->|<svg\b.*?</svg\s*>|<noscript\b.*?</noscript\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_LOOKS_HTML = re.compile(r"<(?:!doctype|html|head|body|div|p|article|meta|title)\b", re.IGNORECASE)
+# A line made only of language names or codes: "Ru En", "English | Русский", "عربي".
+_LANGUAGE_TOKENS = (
+    r"ru|en|ar|fr|de|es|it|pt|zh|tr|fa|uk|eng|rus|arb|рус|англ|укр|عربي|العربية|english|"
+    r"русский|français|francais|deutsch|español|italiano|português|türkçe|中文|فارسی|українська"
+)
+_SWITCHER = re.compile(rf"^(?:(?:{_LANGUAGE_TOKENS})\s*[|/·•,]?\s*){{1,8}}$", re.IGNORECASE)
+MAX_TITLE_CHARS = 300
+
+
+def extract_article(
+    data: bytes | str,
+    url: str | None = None,
+    *,
+    kind: str | None = None,
+    charset: str | None = None,
+    now: datetime | None = None,
+) -> Article:
+    """Extract an article from an HTML page or a plain-text dump.
+
+    ``kind`` is "html" or "text" (sniffed when None); ``charset`` a declared charset from
+    outside the document (HTTP header); ``now`` the fetch time (relative dates, and
+    dates in the future are refused). Raises RejectedInput with a one-line reason when
+    there is nothing to archive."""
+    text = decode(data, charset) if isinstance(data, bytes) else data
+    text = strip_controls(text)
+    if not text.strip():
+        raise RejectedInput("empty document")
+    now = now or datetime.now(UTC)
+    if kind is None:
+        kind = "html" if _LOOKS_HTML.search(text[:4096]) else "text"
+    if kind == "text":
+        return _from_text(text, url, now)
+    return _from_html(text, url, now)
+
+
+# --- HTML --------------------------------------------------------------------------
+
+
+def _from_html(html: str, url: str | None, now: datetime) -> Article:
+    objects = metadata.json_ld(html)
+    soup = BeautifulSoup(_STRIP.sub(" ", html), "lxml")
+    meta = metadata.meta_tags(soup)
+    page = metadata.page_url(soup, meta, url)
+    html_el = soup.find("html")
+    lang_hint = html_el.get("lang") if html_el else None
+    title, title_el = metadata.choose_title(soup, meta, objects)
+    article = Article(
+        title=title,
+        url=url or page,
+        canonical_url=canonical_url(page),
+        site=site_of(page),
+        authors=metadata.find_authors(soup, meta, objects),
+        photo_credit=metadata.find_photo_credit(soup, objects),
+        translations=metadata.translations(soup, page),
+    )
+    for line in metadata.labelled_lines(soup):
+        _take_credit_line(article, line)
+    hint_lang = (str(lang_hint).split("-")[0].lower() or None) if lang_hint else None
+    published = metadata.find_published(soup, meta, objects, page, title_el, hint_lang, now)
+    if published:
+        article.published = published.value
+        article.published_text = published.text
+        article.date_origin = published.origin
+    try:
+        clean.prune(soup)
+        blocks = clean.blocks(clean.main_container(soup))
+    except Exception as exc:  # a body failure must never drop the metadata read above
+        log.warning("body extraction failed for %s: %s", url or "document", exc)
+        blocks = []
+    _finish(article, blocks, lang_hint=hint_lang)
+    if article.language is None and article.title:
+        article.language = detect_language(article.title, hint_lang)
+    return article
+
+
+# --- plain text --------------------------------------------------------------------
+
+
+def _from_text(text: str, url: str | None, now: datetime) -> Article:
+    paragraphs = [clean_text(p) for p in re.split(r"\n\s*\n", clean_text(text))]
+    blocks = [Block("p", p) for p in paragraphs if p]
+    article = Article(url=url, canonical_url=canonical_url(url), site=site_of(url))
+    body_start = 0
+    for i, block in enumerate(blocks[:6]):
+        line = block.text
+        if _SWITCHER.match(line) or "\n" in line:
+            continue
+        if article.title is None:
+            if len(line) <= MAX_TITLE_CHARS and not _is_date_line(line, now):
+                article.title = line
+                body_start = i + 1
+            continue
+        dates = find_dates(line, now=now)
+        if dates and len(line) <= 80:
+            article.published = dates[0].value
+            article.published_text = dates[0].text
+            article.date_origin = "text"
+            body_start = i + 1
+        break
+    _finish(article, blocks[body_start:], lang_hint=None)
+    return article
+
+
+def _is_date_line(line: str, now: datetime) -> bool:
+    dates = find_dates(line, now=now)
+    return bool(dates) and len(line) <= 80
+
+
+# --- shared finishing ----------------------------------------------------------------
+
+
+def _finish(article: Article, blocks: list[Block], lang_hint: str | None) -> None:
+    """Move credit lines into fields, drop switchers and trailing site lines, set text."""
+    body: list[Block] = []
+    for block in blocks:
+        line = block.text
+        if len(line) <= 200:
+            if _SWITCHER.match(line) or _take_credit_line(article, line):
+                continue
+            if article.published_text and len(line) <= 100 and article.published_text in line:
+                continue  # a date/meta line ("12.11.2025 Views: 1 284"), not text
+            names = author_line(line) if len(line) <= 100 else None
+            if names:
+                article.authors = article.authors or names
+                continue
+        body.append(block)
+    body = _drop_title_repeat(body, article.title)
+    body = _drop_trailing_lines(body)
+    if article.source is None and body:
+        credit = dateline_agency(body[0].text)
+        if credit:
+            article.source, article.agency = credit.value, credit.agency
+    article.text = "\n\n".join(b.text for b in body)
+    if article.agency is None and article.source:
+        article.agency = agency_of(article.source)
+    article.language = detect_language(article.text or article.title or "", lang_hint)
+
+
+def _take_credit_line(article: Article, line: str) -> bool:
+    """Move a labelled photo-credit or source line into its field; True if it was one."""
+    credit = photo_credit_line(line)
+    if credit:
+        article.photo_credit = article.photo_credit or credit
+        return True
+    source = source_line(line)
+    if source:
+        if article.source is None:
+            article.source, article.agency = source.value, source.agency
+        return True
+    return False
+
+
+def _drop_title_repeat(body: list[Block], title: str | None) -> list[Block]:
+    if title and body and key_text(body[0].text) == key_text(title):
+        return body[1:]
+    return body
+
+
+def _drop_trailing_lines(body: list[Block]) -> list[Block]:
+    """Short unpunctuated lines after the last paragraph are site/group names, not text
+    (a short line *between* paragraphs is a sub-heading and stays)."""
+    end = len(body)
+    while end > 0:
+        block = body[end - 1]
+        words = len(block.text.split())
+        if block.kind in ("p", "h") and words <= 12 and not clean.ends_sentence(block.text):
+            end -= 1
+            continue
+        break
+    return body[:end] if end > 0 else body
+
+
+def published_day(value: datetime | date | None) -> date | None:
+    """The calendar day as the page states it (the page's own offset, not UTC)."""
+    if value is None:
+        return None
+    return value.date() if isinstance(value, datetime) else value

@@ -1,0 +1,557 @@
+"""Metadata of an HTML page, read from the raw DOM before boilerplate removal:
+title, publication date, authors, photo credit, canonical URL, translations.
+
+Structured data first (JSON-LD, <meta>, microdata, <time>), visible text second.
+Every rule here must make sense for a news site we have never seen.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, Tag
+
+from etl.credits import LABEL_START, copyright_credit, photo_credit_line, split_names
+from etl.dates import find_dates, parse_date_value
+from etl.normalize import clean_text, key_text, squeeze
+
+_JSON_LD = re.compile(
+    r"""<script[^>]*type\s*=\s*["']?application/ld\+json["']?[^>]*>(.*?)</script>""",
+    re.IGNORECASE | re.DOTALL,
+)
+ARTICLE_TYPES = frozenset(
+    {
+        "newsarticle",
+        "article",
+        "blogposting",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "liveblogposting",
+        "techarticle",
+        "scholarlyarticle",
+        "socialmediaposting",
+        "posting",
+        "report",
+    }
+)
+
+
+# --- JSON-LD and <meta> ------------------------------------------------------------
+
+
+def json_ld(html: str) -> list[dict[str, Any]]:
+    """All JSON-LD objects of a page, @graph flattened; malformed blocks are skipped."""
+    objects: list[dict[str, Any]] = []
+    for match in _JSON_LD.finditer(html):
+        raw = match.group(1).strip().removeprefix("<!--").removesuffix("-->").strip()
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            try:
+                data = json.loads(re.sub(r"[\x00-\x1f]", " ", raw))
+            except ValueError:
+                continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                objects.append(item)
+                if isinstance(item.get("@graph"), list):
+                    stack.extend(item["@graph"])
+                if isinstance(item.get("mainEntity"), dict):
+                    stack.append(item["mainEntity"])
+    return objects
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    t = obj.get("@type")
+    values = t if isinstance(t, list) else [t]
+    return {str(v).lower() for v in values if v}
+
+
+def article_objects(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """JSON-LD objects describing an article (NewsArticle and kin), most specific first."""
+    return [o for o in objects if _types(o) & ARTICLE_TYPES]
+
+
+def meta_tags(soup: BeautifulSoup) -> dict[str, str]:
+    """<meta> name/property/itemprop (lower-case) -> first non-empty content."""
+    out: dict[str, str] = {}
+    for el in soup.find_all("meta"):
+        key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
+        value = el.get("content")
+        if key and value and value.strip():
+            out.setdefault(str(key).strip().lower(), value.strip())
+    return out
+
+
+def _names(value: Any) -> list[str]:
+    """Names in a JSON-LD person/organisation value (string, dict or list)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        name = value.get("name")
+        return [name] if isinstance(name, str) else []
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    return []
+
+
+# --- URLs and translations ----------------------------------------------------------
+
+
+def page_url(soup: BeautifulSoup, meta: dict[str, str], url: str | None) -> str | None:
+    """The page's canonical link (resolved against the URL), else og:url, else the URL."""
+    link = soup.find("link", rel=lambda v: v and "canonical" in (v if isinstance(v, list) else [v]))
+    href = link.get("href") if isinstance(link, Tag) else None
+    for candidate in (href, meta.get("og:url")):
+        if candidate and candidate.strip():
+            resolved = urljoin(url or "", candidate.strip())
+            if resolved.startswith(("http://", "https://")):
+                return resolved
+    return url
+
+
+def translations(soup: BeautifulSoup, url: str | None) -> dict[str, str]:
+    """Language versions declared with <link rel=alternate hreflang>."""
+    out: dict[str, str] = {}
+    for link in soup.find_all("link", hreflang=True):
+        rel = link.get("rel") or []
+        href = link.get("href")
+        lang = str(link.get("hreflang")).lower()
+        if "alternate" in rel and href and lang != "x-default":
+            out.setdefault(lang, urljoin(url or "", href))
+    return out
+
+
+# --- title --------------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"\s+[|–—•·:»/\\-]{1,2}\s+|\s*[|•·»]\s*")
+
+
+def _segments(title: str) -> list[str]:
+    return [s.strip() for s in _SEPARATORS.split(title) if s.strip()]
+
+
+def site_name(meta: dict[str, str], objects: list[dict[str, Any]]) -> str | None:
+    for key in ("og:site_name", "application-name", "twitter:site"):
+        if meta.get(key):
+            return meta[key].lstrip("@")
+    for obj in objects:
+        publisher = obj.get("publisher")
+        names = _names(publisher)
+        if names:
+            return names[0]
+    return None
+
+
+def strip_site_name(title: str, site: str | None) -> str:
+    """Remove "… | Site", "Site - …" and similar decorations from a <title>-like string."""
+    parts = _segments(title)
+    if len(parts) <= 1:
+        return title.strip()
+    if site:
+        site_key = key_text(site)
+        kept = [p for p in parts if key_text(p) != site_key and site_key not in key_text(p)]
+        if kept and len(kept) < len(parts):
+            return _rejoin(title, kept)
+    # Without a known site name, the longest segment is the headline.
+    return max(parts, key=len)
+
+
+def _rejoin(title: str, kept: list[str]) -> str:
+    """Rebuild the title from the kept segments as they appeared in it."""
+    start = title.find(kept[0])
+    end = title.rfind(kept[-1]) + len(kept[-1])
+    return title[start:end].strip() if 0 <= start < end else " ".join(kept)
+
+
+def _same(a: str, b: str) -> bool:
+    return key_text(a) == key_text(b)
+
+
+def choose_title(
+    soup: BeautifulSoup, meta: dict[str, str], objects: list[dict[str, Any]]
+) -> tuple[str | None, Tag | None]:
+    """The headline, chosen by agreement between <h1>, og:title, JSON-LD headline and
+    <title>; returns it and the <h1> it came from (a landmark for the date search)."""
+    site = site_name(meta, objects)
+    articles = article_objects(objects)
+    structured = [
+        *(a.get("headline") for a in articles),
+        *(a.get("name") for a in articles),
+        meta.get("og:title"),
+        meta.get("twitter:title"),
+        meta.get("title"),
+        meta.get("headline"),
+    ]
+    structured = [squeeze(t) for t in structured if isinstance(t, str) and t.strip()]
+    title_tag = soup.find("title")
+    page_title = squeeze(title_tag.get_text()) if title_tag else ""
+    variants = [
+        v for t in [*structured, page_title] if t for v in (t, strip_site_name(t, site), *_segments(t))
+    ]
+    h1s = [h for h in soup.find_all("h1") if 3 <= len(h.get_text(strip=True)) <= 400]
+    for h1 in h1s:
+        text = clean_text(h1.get_text(" "))
+        if any(_same(text, v) for v in variants):
+            return text, h1
+    for h1 in h1s:  # an <h1> that a metadata title starts with ("Headline: subtitle")
+        text = clean_text(h1.get_text(" "))
+        if len(text) > 15 and any(key_text(v).startswith(key_text(text)) for v in variants):
+            return text, h1
+    for candidate in structured:
+        stripped = strip_site_name(candidate, site)
+        if len(stripped) >= 10:
+            return stripped, _heading_like(soup, stripped)
+    if h1s:
+        inside = [h for h in h1s if h.find_parent(["article", "main"]) is not None] or h1s
+        if site:
+            inside = [h for h in inside if not _same(h.get_text(" "), site)] or inside
+        return clean_text(inside[0].get_text(" ")), inside[0]
+    if page_title:
+        return strip_site_name(page_title, site), None
+    return None, None
+
+
+def _heading_like(soup: BeautifulSoup, title: str) -> Tag | None:
+    for h in soup.find_all(["h1", "h2"]):
+        if _same(h.get_text(" "), title):
+            return h
+    return None
+
+
+# --- dates --------------------------------------------------------------------------
+
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "published_time",
+    "og:published_time",
+    "article:published",
+    "datepublished",
+    "date_published",
+    "publishdate",
+    "publish_date",
+    "publish-date",
+    "pubdate",
+    "pub_date",
+    "article.published",
+    "article_date_original",
+    "originalpublicationdate",
+    "sailthru.date",
+    "parsely-pub-date",
+    "cxenseparse:recs:publishtime",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "dc.date.created",
+    "citation_publication_date",
+    "citation_date",
+    "prism.publicationdate",
+    "date",
+    "creation_date",
+    "created",
+    "displaydate",
+    "datecreated",
+)
+_UPDATED = re.compile(
+    r"updated?|modified|aktualisiert|geändert|обновлен|изменен|تحديث|تم التحديث|mis à jour|"
+    r"actualizado|atualizado",
+    re.IGNORECASE,
+)
+_DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|byline|meta|info|stamp|zeit|datum|fecha", re.I)
+_NOT_CONTENT = ("aside", "nav", "footer")
+_URL_DATE = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})[/_.-](?P<m>0?[1-9]|1[0-2])[/_.-](?P<d>0?[1-9]|[12]\d|3[01])(?!\d)"
+    r"|/(?P<y2>(?:19|20)\d{2})(?P<m2>0[1-9]|1[0-2])(?P<d2>0[1-9]|[12]\d|3[01])/"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    value: datetime | date
+    text: str
+    origin: str  # jsonld | meta | time | url | text
+
+
+def _plausible(value: datetime | date, now: datetime) -> bool:
+    day = value.date() if isinstance(value, datetime) else value
+    return date(1990, 1, 1) <= day <= (now + timedelta(days=1)).date()
+
+
+def _from_value(raw: Any, origin: str, now: datetime) -> Published | None:
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    value = parse_date_value(raw.strip())
+    if value is not None and _plausible(value, now):
+        return Published(value, raw.strip(), origin)
+    return None
+
+
+def _in_boilerplate(el: Tag) -> bool:
+    for parent in el.parents:
+        if parent.name in _NOT_CONTENT:
+            return True
+        attrs = " ".join(parent.get("class") or []) + " " + (parent.get("id") or "")
+        if re.search(
+            r"related|comment|sidebar|widget|teaser|recommend|footer|header-top|topbar", attrs, re.I
+        ):
+            return True
+    return False
+
+
+def find_published(
+    soup: BeautifulSoup,
+    meta: dict[str, str],
+    objects: list[dict[str, Any]],
+    url: str | None,
+    title_el: Tag | None,
+    language: str | None,
+    now: datetime,
+) -> Published | None:
+    """The publication date: structured metadata, then <time>, then the URL, then
+    visible text near the headline. Updated/modified dates are never taken for it."""
+    for obj in [*article_objects(objects), *objects]:
+        found = _from_value(obj.get("datePublished"), "jsonld", now) or _from_value(
+            obj.get("dateCreated"), "jsonld", now
+        )
+        if found:
+            return found
+    for key in _PUBLISHED_META:
+        found = _from_value(meta.get(key), "meta", now)
+        if found:
+            return found
+    for el in soup.find_all(attrs={"itemprop": "datePublished"}):
+        raw = el.get("content") or el.get("datetime") or el.get_text(" ", strip=True)
+        found = _from_value(raw, "meta", now)
+        if found:
+            return found
+    found = _time_element(soup, title_el, now)
+    if found:
+        return found
+    in_url = _url_date(url, now)
+    visible = _visible_date(soup, title_el, language, now)
+    # The URL gives a day only: a visible date of the same day is more precise.
+    if visible and (in_url is None or _day(visible.value) == in_url.value):
+        return visible
+    return in_url
+
+
+def _day(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _time_element(soup: BeautifulSoup, title_el: Tag | None, now: datetime) -> Published | None:
+    times = [t for t in soup.find_all("time") if not _in_boilerplate(t)]
+    ordered = _near(times, title_el)
+    for t in ordered:
+        context = " ".join([*(t.get("class") or []), t.get("itemprop") or "", _label_before(t)])
+        if _UPDATED.search(context):
+            continue
+        found = _from_value(t.get("datetime"), "time", now)
+        if found is None:
+            text = t.get_text(" ", strip=True)
+            dates = find_dates(text, now=now)
+            if dates and not dates[0].relative:
+                found = Published(dates[0].value, dates[0].text, "time")
+        if found:
+            return found
+    return None
+
+
+def _label_before(el: Tag) -> str:
+    prev = el.previous_sibling
+    text = prev if isinstance(prev, str) else (prev.get_text(" ") if isinstance(prev, Tag) else "")
+    parent_text = el.parent.get_text(" ", strip=True)[:40] if isinstance(el.parent, Tag) else ""
+    return f"{text} {parent_text}"
+
+
+def _near(elements: list[Tag], landmark: Tag | None) -> list[Tag]:
+    """Elements ordered so those after the landmark (the headline) come first."""
+    if landmark is None:
+        return elements
+    after = [e for e in elements if _follows(landmark, e)]
+    return after + [e for e in elements if e not in after]
+
+
+def _follows(landmark: Tag, el: Tag) -> bool:
+    return any(following is el for following in landmark.next_elements)
+
+
+def _url_date(url: str | None, now: datetime) -> Published | None:
+    if not url:
+        return None
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    y = match.group("y") or match.group("y2")
+    m = match.group("m") or match.group("m2")
+    d = match.group("d") or match.group("d2")
+    try:
+        value = date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+    return Published(value, match.group(0).strip("/"), "url") if _plausible(value, now) else None
+
+
+def _visible_date(
+    soup: BeautifulSoup, title_el: Tag | None, language: str | None, now: datetime
+) -> Published | None:
+    """A date written near the headline, in an element that looks like a dateline/meta line."""
+    candidates: list[Tag] = []
+    body = soup.body or soup
+    for el in body.find_all(True, class_=_DATE_CLASS):
+        if not _in_boilerplate(el):
+            candidates.append(el)
+    for el in body.find_all(True, id=_DATE_CLASS):
+        if not _in_boilerplate(el) and el not in candidates:
+            candidates.append(el)
+    # Then short text elements right after the headline.
+    if title_el is not None:
+        for i, el in enumerate(title_el.find_all_next(True)):
+            if i > 40:
+                break
+            if el not in candidates:
+                candidates.append(el)
+    for el in _near(candidates, title_el):
+        text = el.get_text(" ", strip=True)
+        if not text or len(text) > 160:
+            continue
+        if _UPDATED.search(text[:40]) and not re.search(r"publi|опубликован|نشر|veröffentlicht", text, re.I):
+            continue
+        for found in find_dates(text, language=language, now=now):
+            return Published(found.value, found.text, "text")
+    return None
+
+
+# --- authors ------------------------------------------------------------------------
+
+_AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:author|byline|autor|writer|reporter|journalist)", re.I)
+_NOT_A_NAME = re.compile(r"https?://|www\.|\.com\b|@", re.I)
+
+
+def find_authors(soup: BeautifulSoup, meta: dict[str, str], objects: list[dict[str, Any]]) -> list[str]:
+    """Author names from JSON-LD, <meta>, microdata and byline elements (labels removed)."""
+    site = site_name(meta, objects)
+    raw: list[str] = []
+    for obj in article_objects(objects):
+        raw.extend(_names(obj.get("author")))
+    if not raw:
+        for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl"):
+            if meta.get(key):
+                raw.append(meta[key])
+                break
+    if not raw:
+        for el in soup.find_all(attrs={"itemprop": "author"}):
+            if _inside_image(el):
+                continue
+            name_el = el.find(attrs={"itemprop": "name"})
+            raw.append((name_el or el).get("content") or (name_el or el).get_text(" ", strip=True))
+    if not raw:
+        for el in soup.find_all(["a", "span", "div", "p"], rel="author") + soup.find_all(
+            ["span", "div", "p", "a", "address"], class_=_AUTHOR_CLASS
+        ):
+            text = el.get_text(" ", strip=True)
+            if 2 < len(text) < 100 and not _in_boilerplate(el):
+                raw.append(text)
+                break
+    names: list[str] = []
+    for item in raw:
+        if not item or _NOT_A_NAME.search(item):
+            continue
+        for name in split_names(item):
+            if site and _same(name, site):
+                continue
+            if name not in names:
+                names.append(name)
+    return names[:10]
+
+
+# --- photo credit -------------------------------------------------------------------
+
+_CREDIT_CLASS = re.compile(
+    r"credit|copyright|photographer|photo-?source|image-?source|caption-?source|author", re.I
+)
+
+
+def _inside_image(el: Tag) -> bool:
+    return any("ImageObject" in str(parent.get("itemtype") or "") for parent in el.parents)
+
+
+def _credit_from_text(text: str) -> str | None:
+    text = squeeze(text)
+    for line in re.split(r"(?<=[.)])\s+(?=\S+\s*:)|\s*\|\s*|\n", text):
+        credit = photo_credit_line(line) or copyright_credit(line)
+        if credit:
+            return credit
+    return None
+
+
+def find_photo_credit(soup: BeautifulSoup, objects: list[dict[str, Any]]) -> str | None:
+    """The credit of the article's photo: JSON-LD image credit, microdata inside an
+    ImageObject, credit elements and labelled captions. A caption without a credit is
+    no credit."""
+    for obj in article_objects(objects):
+        images = obj.get("image")
+        for image in images if isinstance(images, list) else [images]:
+            if isinstance(image, dict):
+                for key in ("creditText", "copyrightHolder", "author", "creator"):
+                    names = _names(image.get(key))
+                    if names and names[0].strip():
+                        return _credit_from_text(names[0]) or names[0].strip()
+    for el in soup.find_all(attrs={"itemprop": ["author", "copyrightHolder", "creditText"]}):
+        if _inside_image(el):
+            text = el.get("content") or el.get_text(" ", strip=True)
+            if text:
+                return _credit_from_text(text) or text
+    body = soup.body or soup
+    for el in body.find_all(["figcaption", "span", "div", "p", "small", "cite", "em"]):
+        if _in_boilerplate(el):
+            continue
+        attrs = " ".join(el.get("class") or []) + " " + (el.get("id") or "")
+        is_credit_el = bool(_CREDIT_CLASS.search(attrs)) and not _AUTHOR_CLASS.search(attrs)
+        if el.name != "figcaption" and not is_credit_el and el.find_parent("figure") is None:
+            continue
+        text = el.get_text(" ", strip=True)
+        if not text or len(text) > 400:
+            continue
+        credit = _credit_from_text(text)
+        if credit:
+            return credit
+        if is_credit_el and len(text) <= 120:
+            return text.strip(" ©")
+    return None
+
+
+_INLINE = frozenset(["strong", "b", "em", "i", "span", "small", "a", "font", "label", "cite"])
+
+
+def labelled_lines(soup: BeautifulSoup) -> Iterator[str]:
+    """Short lines of the page that start with a credit label ("Source:", "Фото:", "المصدر:"),
+    found through their text nodes (cheap) rather than by scanning every element."""
+    body = soup.body or soup
+    seen: set[int] = set()
+    for node in body.find_all(string=LABEL_START):
+        el = node.parent
+        while isinstance(el, Tag) and el.name in _INLINE and isinstance(el.parent, Tag):
+            el = el.parent
+        if not isinstance(el, Tag) or id(el) in seen or _in_boilerplate(el):
+            continue
+        seen.add(id(el))
+        text = el.get_text(" ", strip=True)
+        if text and len(text) <= 200:
+            yield text

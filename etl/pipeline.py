@@ -1,0 +1,320 @@
+"""Stage wiring: inputs -> (workers: decode, clean, extract, fingerprint) -> (one writer:
+dedup, store), with counters.
+
+Workers do the CPU work on one document at a time and return plain rows; the single
+writer process holds the archive lock, owns the dedup index and writes Parquet. Results
+are consumed in input order, so a run is deterministic whatever the worker count.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import re
+import secrets
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from etl.dedup import Decision, DedupIndex
+from etl.extract import extract_article, published_day
+from etl.fingerprint import Fingerprint, article_id, fingerprint, hash64
+from etl.models import Article, RawDocument, Reject, RejectedInput
+from etl.normalize import canonical_url
+from etl.schema import to_utc
+from etl.store import BUFFER_BYTES, Archive
+
+log = logging.getLogger(__name__)
+MIN_WORDS = 5  # fewer words than this is not an article (an empty or navigation-only page)
+MIN_WORDS_TRUNCATED = 50  # a page cut off before </html> is kept only if it still holds an article
+_END_TAG = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Extracted:
+    """A worker's result: the row to store (minus id/version/run) and its fingerprint."""
+
+    row: dict[str, Any]
+    fp: Fingerprint
+    title: str | None
+
+
+@dataclass(slots=True)
+class RunSummary:
+    run_id: str
+    job: str
+    source: str | None = None
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    finished_at: datetime | None = None
+    read: int = 0
+    new: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    revisions: int = 0
+    rejected: int = 0
+    status: str = "running"
+    error: str | None = None
+    reject_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        end = self.finished_at or datetime.now(UTC)
+        return (end - self.started_at).total_seconds()
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "job": self.job,
+            "source": self.source,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "seconds": self.seconds,
+            "status": self.status,
+            "read": self.read,
+            "new": self.new,
+            "duplicates": self.duplicates,
+            "near_duplicates": self.near_duplicates,
+            "revisions": self.revisions,
+            "rejected": self.rejected,
+            "error": self.error,
+        }
+
+    def line(self) -> str:
+        return (
+            f"run {self.run_id} {self.status}: read {self.read}, new {self.new}, "
+            f"duplicates {self.duplicates}, near-duplicates {self.near_duplicates}, "
+            f"revisions {self.revisions}, rejected {self.rejected}, {self.seconds:.1f} s"
+        )
+
+
+def new_run_id() -> str:
+    """Sortable and unique: UTC time plus a random suffix."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def translation_group(article: Article) -> str | None:
+    """The same id for every language version that lists the others (hreflang)."""
+    urls = {canonical_url(u) for u in article.translations.values()} - {None}
+    if not urls:
+        return None
+    if article.canonical_url:
+        urls.add(article.canonical_url)
+    return format(hash64(min(urls)) & 0xFFFFFFFFFFFFFFFF, "016x")  # type: ignore[type-var]
+
+
+def process(doc: RawDocument | Reject) -> Extracted | Reject:
+    """Worker stage: decode, clean, extract, fingerprint. Never raises."""
+    if isinstance(doc, Reject):
+        return doc
+    try:
+        article = extract_article(doc.data, doc.url, kind=doc.kind, charset=doc.charset, now=doc.fetched_at)
+    except RejectedInput as exc:
+        return Reject(doc.origin, exc.reason, url=doc.url, stage=exc.stage)
+    except Exception as exc:  # a bug on one page must not stop the batch
+        log.debug("extraction crashed on %s", doc.origin, exc_info=True)
+        return Reject(doc.origin, f"extraction failed: {type(exc).__name__}: {exc}", url=doc.url)
+    fp = fingerprint(article.text, article.canonical_url)
+    if fp.word_count < MIN_WORDS:
+        return Reject(doc.origin, "no article text found", url=doc.url)
+    if doc.kind == "html" and fp.word_count < MIN_WORDS_TRUNCATED and not _END_TAG.search(doc.data[-65536:]):
+        return Reject(doc.origin, "truncated HTML: the page ends before </html> with no complete article")
+    published = article.published
+    offset = published.utcoffset() if isinstance(published, datetime) else None
+    row = {
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "site": article.site,
+        "language": article.language,
+        "title": article.title,
+        "published": to_utc(published),
+        "published_date": published_day(published),
+        "published_offset_minutes": int(offset.total_seconds() // 60) if offset is not None else None,
+        "published_text": article.published_text,
+        "date_origin": article.date_origin if published is not None else "fetched",
+        "source": article.source,
+        "agency": article.agency,
+        "photo_credit": article.photo_credit,
+        "authors": article.authors,
+        "text": article.text,
+        "word_count": fp.word_count,
+        "content_hash": fp.content_hash,
+        "url_hash": fp.url_hash,
+        "simhash": fp.simhash,
+        "minhash": fp.minhash.tolist(),
+        "translation_group": translation_group(article),
+        "fetched_at": doc.fetched_at,
+        "origin": doc.origin,
+    }
+    return Extracted(row, fp, article.title)
+
+
+class Interrupted(Exception):
+    """SIGTERM/SIGINT: stop taking new input, keep what is done."""
+
+
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def _results(inputs: Iterable[RawDocument | Reject], workers: int) -> Iterator[Extracted | Reject]:
+    if workers <= 1:
+        yield from map(process, inputs)
+        return
+    ctx = multiprocessing.get_context("fork")
+    # Workers ignore SIGINT/SIGTERM: the writer decides when to stop, then closes the pool.
+    with ctx.Pool(workers, initializer=_ignore_signals) as pool:
+        yield from pool.imap(process, inputs, chunksize=4)
+
+
+def _ignore_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def run_pipeline(
+    inputs: Iterable[RawDocument | Reject],
+    archive: Archive,
+    *,
+    job: str = "backfill",
+    source: str | None = None,
+    workers: int = 1,
+    progress: bool | None = None,
+    lock_wait: float = 0.0,
+    buffer_bytes: int = BUFFER_BYTES,
+    on_result: Callable[[Extracted | Reject, Decision | None], None] | None = None,
+) -> RunSummary:
+    """Run inputs through every stage into the archive and return the counts.
+
+    Holds the archive lock for the whole run (raises ArchiveBusy when another job holds it).
+    SIGTERM/SIGINT end the run early but cleanly: everything processed so far is written."""
+    summary = RunSummary(run_id=new_run_id(), job=job, source=source)
+    with archive.locked(wait_seconds=lock_wait):
+        started = time.perf_counter()
+        index = DedupIndex(
+            archive.read("articles", columns=list(DedupIndex.COLUMNS)),
+            archive.read("duplicates", columns=["content_hash", "url_hash"]),
+        )
+        log.info(
+            "dedup index: %d archived articles loaded in %.2f s", index.size, time.perf_counter() - started
+        )
+        writer = archive.writer(summary.run_id, buffer_bytes)
+        previous = _install_signal_handlers()
+        bar = _progress_bar(progress)
+        try:
+            for result in _results(inputs, workers):
+                summary.read += 1
+                decision = _store(result, index, writer, summary)
+                if on_result is not None:
+                    on_result(result, decision)
+                if bar is not None:
+                    bar.update(1)
+            summary.status = "ok" if summary.rejected == 0 else "partial"
+        except Interrupted as exc:
+            summary.status = "interrupted"
+            summary.error = f"stopped by {exc}"
+            log.warning("interrupted by %s: writing what is done", exc)
+        finally:
+            _restore_signal_handlers(previous)
+            if bar is not None:
+                bar.close()
+        if summary.read and summary.rejected == summary.read:
+            summary.status = "failed"
+        writer.flush()
+        summary.finished_at = datetime.now(UTC)
+        writer.write_run(summary.row())
+    return summary
+
+
+def _store(
+    result: Extracted | Reject, index: DedupIndex, writer: Any, summary: RunSummary
+) -> Decision | None:
+    if isinstance(result, Reject):
+        summary.rejected += 1
+        reason = f"{result.origin}: {result.reason}"
+        if len(summary.reject_reasons) < 1000:
+            summary.reject_reasons.append(reason)
+        log.warning("rejected %s", reason)
+        writer.add(
+            "rejects",
+            {
+                "origin": result.origin,
+                "url": result.url,
+                "stage": result.stage,
+                "reason": result.reason,
+                "run_id": summary.run_id,
+                "rejected_at": datetime.now(UTC),
+            },
+        )
+        return None
+    decision = index.classify(result.fp)
+    index.add(result.fp, decision)
+    row = result.row
+    if decision.kind in ("duplicate", "near_duplicate"):
+        if decision.kind == "duplicate":
+            summary.duplicates += 1
+        else:
+            summary.near_duplicates += 1
+        log.debug("%s of %s: %s", decision.kind.replace("_", "-"), decision.duplicate_of, row["origin"])
+        if decision.record:
+            writer.add(
+                "duplicates",
+                {
+                    "origin": row["origin"],
+                    "url": row["url"],
+                    "canonical_url": row["canonical_url"],
+                    "title": result.title,
+                    "kind": "exact" if decision.kind == "duplicate" else "near",
+                    "duplicate_of": decision.duplicate_of,
+                    "similarity": decision.similarity,
+                    "content_hash": result.fp.content_hash,
+                    "url_hash": result.fp.url_hash,
+                    "run_id": summary.run_id,
+                    "detected_at": datetime.now(UTC),
+                },
+            )
+        return decision
+    if decision.kind == "revision":
+        summary.revisions += 1
+    else:
+        summary.new += 1
+    writer.add_article(
+        {
+            **row,
+            "article_id": article_id(result.fp.url_hash, result.fp.content_hash),
+            "version": decision.version,
+            "run_id": summary.run_id,
+        }
+    )
+    return decision
+
+
+def _install_signal_handlers() -> dict[int, Any]:
+    previous: dict[int, Any] = {}
+    if multiprocessing.current_process().name != "MainProcess":
+        return previous
+    try:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, _raise_interrupted)
+    except ValueError:  # not the main thread: the caller handles signals
+        return {}
+    return previous
+
+
+def _restore_signal_handlers(previous: dict[int, Any]) -> None:
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
+
+
+def _progress_bar(progress: bool | None) -> Any:
+    if progress is None:
+        progress = sys.stderr.isatty() and os.environ.get("NO_PROGRESS") is None
+    if not progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(unit="doc", desc="archiving", file=sys.stderr)

@@ -1,0 +1,147 @@
+"""THE Arrow schemas of the archive, defined once, and the conversions to and from them.
+
+Every write casts to these schemas, so files written by different runs agree on types.
+Evolution rule: new columns are only ever appended as nullable; the version in the file
+metadata says which schema wrote a file. Readers pass the schema explicitly
+(``load_articles``), so older files that lack a newer column read as nulls instead
+of the column silently disappearing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pyarrow as pa
+
+SCHEMA_VERSION = "1"
+METADATA = {b"news_archive.schema_version": SCHEMA_VERSION.encode()}
+
+UTC_TS = pa.timestamp("us", tz="UTC")
+DICT_STR = pa.dictionary(pa.int32(), pa.string())
+MINHASH_PERMUTATIONS = 64
+
+ARTICLES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),  # 16 hex digits of url_hash, else content_hash
+        pa.field("version", pa.int32(), nullable=False),  # 1, 2, ... for edits at the same canonical URL
+        pa.field("url", pa.string()),
+        pa.field("canonical_url", pa.string()),
+        pa.field("site", pa.string()),
+        pa.field("language", DICT_STR),  # ISO 639-1
+        pa.field("title", pa.string()),
+        pa.field("published", UTC_TS),  # the instant; midnight UTC when the page gives only a day
+        pa.field("published_date", pa.date32()),  # the day as the page states it (partition key)
+        pa.field("published_offset_minutes", pa.int16()),  # the page's UTC offset; null without a time
+        pa.field("published_text", pa.string()),  # the string the date was read from
+        pa.field("date_origin", DICT_STR),  # jsonld | meta | time | url | text | fetched (date unknown)
+        pa.field("source", pa.string()),  # the credited agency as written ("تاس", "ТАСС")
+        pa.field("agency", DICT_STR),  # canonical agency name ("TASS")
+        pa.field("photo_credit", pa.string()),
+        pa.field("authors", pa.list_(pa.string())),
+        pa.field("text", pa.string()),
+        pa.field("word_count", pa.int32()),
+        pa.field("content_hash", pa.int64(), nullable=False),  # of the key-normalised text
+        pa.field("url_hash", pa.int64()),  # of the canonical URL
+        pa.field("simhash", pa.int64()),  # 64-bit SimHash of word 3-shingles
+        pa.field("minhash", pa.list_(pa.uint32())),  # MinHash signature used for near-duplicates
+        pa.field("translation_group", pa.string()),  # shared by language versions of one article
+        pa.field("fetched_at", UTC_TS),
+        pa.field("run_id", pa.string()),
+        pa.field("origin", pa.string()),  # the URL or path it was read from
+    ],
+    metadata=METADATA,
+)
+
+DUPLICATES = pa.schema(
+    [
+        pa.field("origin", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("canonical_url", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("kind", DICT_STR),  # exact | near
+        pa.field("duplicate_of", pa.string()),  # article_id of the archived article
+        pa.field("similarity", pa.float32()),  # estimated Jaccard similarity of word 3-shingles
+        pa.field("content_hash", pa.int64()),
+        pa.field("url_hash", pa.int64()),
+        pa.field("run_id", pa.string()),
+        pa.field("detected_at", UTC_TS),
+    ],
+    metadata=METADATA,
+)
+
+REJECTS = pa.schema(
+    [
+        pa.field("origin", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("stage", DICT_STR),
+        pa.field("reason", pa.string()),
+        pa.field("run_id", pa.string()),
+        pa.field("rejected_at", UTC_TS),
+    ],
+    metadata=METADATA,
+)
+
+RUNS = pa.schema(
+    [
+        pa.field("run_id", pa.string()),
+        pa.field("job", pa.string()),
+        pa.field("source", pa.string()),
+        pa.field("started_at", UTC_TS),
+        pa.field("finished_at", UTC_TS),
+        pa.field("seconds", pa.float64()),
+        pa.field("status", pa.string()),  # ok | partial | failed | interrupted
+        pa.field("read", pa.int64()),
+        pa.field("new", pa.int64()),
+        pa.field("duplicates", pa.int64()),
+        pa.field("near_duplicates", pa.int64()),
+        pa.field("revisions", pa.int64()),
+        pa.field("rejected", pa.int64()),
+        pa.field("error", pa.string()),
+    ],
+    metadata=METADATA,
+)
+
+# Hive partition columns of data/articles (integers; month not zero-padded).
+PARTITIONING = pa.schema([pa.field("year", pa.int32()), pa.field("month", pa.int32())])
+
+
+def to_utc(value: datetime | date | None) -> datetime | None:
+    """An aware UTC datetime for Arrow: aware values converted, dates at midnight UTC."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def to_table(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
+    """Build a table with exactly ``schema`` (missing keys become nulls, extra keys are an error)."""
+    rows = list(rows)
+    names = set(schema.names)
+    for row in rows:
+        extra = set(row) - names
+        if extra:
+            raise KeyError(f"fields not in the schema: {sorted(extra)}")
+    columns = {f.name: pa.array([r.get(f.name) for r in rows], type=_storage_type(f.type)) for f in schema}
+    return pa.table(columns).cast(schema)
+
+
+def _storage_type(t: pa.DataType) -> pa.DataType:
+    """Dictionary columns are built as plain strings, then cast (pa.array cannot build them)."""
+    return t.value_type if pa.types.is_dictionary(t) else t
+
+
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Give a table read from any older file the current schema: add missing columns as
+    nulls, reorder, cast. Extra unknown columns are dropped."""
+    columns = []
+    for f in schema:
+        if f.name in table.column_names:
+            columns.append(table.column(f.name).cast(f.type))
+        else:
+            columns.append(pa.nulls(table.num_rows, f.type))
+    return pa.Table.from_arrays(columns, schema=schema)

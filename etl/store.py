@@ -1,0 +1,253 @@
+"""The archive on disk: hive-partitioned Parquet, written atomically by one writer.
+
+Layout under the data directory::
+
+    articles/year=2020/month=11/part-<run_id>-<n>.parquet
+    duplicates/part-<run_id>-<n>.parquet     exact copies under other URLs, near-duplicates
+    rejects/part-<run_id>-<n>.parquet        inputs that could not be archived, with a reason
+    runs/part-<run_id>-<n>.parquet           one row per run
+    .lock                                    flock: one writing job at a time
+
+Crash safety: every file is written as ``.<name>.parquet.tmp`` in its final directory
+(a leading dot and a non-.parquet suffix: pyarrow, pandas and DuckDB all skip it),
+fsynced, renamed into place with ``os.replace`` and the directory fsynced. Stale temp
+files are swept when the next writer starts. A reader or a crash never sees half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from etl.schema import ARTICLES, DUPLICATES, PARTITIONING, REJECTS, RUNS, conform, to_table
+
+TABLES: dict[str, pa.Schema] = {
+    "articles": ARTICLES,
+    "duplicates": DUPLICATES,
+    "rejects": REJECTS,
+    "runs": RUNS,
+}
+ROW_GROUP_ROWS = 50_000
+BUFFER_BYTES = 128 * 1024 * 1024  # flush article buffers beyond this (bounded memory)
+_TMP_SUFFIX = ".parquet.tmp"
+
+
+class ArchiveBusy(RuntimeError):
+    """Another writing job holds the archive lock."""
+
+
+class Archive:
+    """A data directory. Reading needs nothing; writing needs ``locked()``."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def path(self, table: str) -> Path:
+        return self.root / table
+
+    # --- locking -------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self, wait_seconds: float = 0.0) -> Iterator[None]:
+        """Hold the exclusive writer lock. The kernel drops an flock when its process dies,
+        so a killed job never leaves a lock that blocks the next one."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock_path = self.root / ".lock"
+        with open(lock_path, "a+") as handle:
+            deadline = time.monotonic() + wait_seconds
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        handle.seek(0)
+                        holder = handle.read().strip() or "another process"
+                        raise ArchiveBusy(f"{lock_path} is held by {holder}") from None
+                    time.sleep(0.2)
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()} since {datetime.now().isoformat(timespec='seconds')}\n")
+            handle.flush()
+            try:
+                self._recover()
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _recover(self) -> int:
+        """Remove temp files of crashed writers and finish or undo an interrupted compaction."""
+        removed = 0
+        if not self.root.exists():
+            return 0
+        for tmp in self.root.rglob(f".*{_TMP_SUFFIX}"):
+            tmp.unlink(missing_ok=True)
+            removed += 1
+        for staging in self.root.rglob(".*.compacting"):
+            live = staging.with_name(staging.name[1 : -len(".compacting")])
+            if live.exists():
+                shutil.rmtree(staging)  # crashed before the swap: the live partition is intact
+            else:
+                os.replace(staging, live)  # crashed mid-swap: the staged copy is complete
+                _fsync_dir(live.parent)
+        for old in self.root.rglob(".*.replaced"):
+            shutil.rmtree(old)
+        return removed
+
+    # --- reading -------------------------------------------------------------------
+
+    def dataset(self, table: str) -> ds.Dataset:
+        schema = TABLES[table]
+        path = self.path(table)
+        if not path.exists():
+            return ds.dataset(schema.empty_table())
+        if table == "articles":
+            partitioning = ds.partitioning(PARTITIONING, flavor="hive")
+            full = pa.schema([*schema, *PARTITIONING], metadata=schema.metadata)
+            return ds.dataset(path, format="parquet", schema=full, partitioning=partitioning)
+        return ds.dataset(path, format="parquet", schema=schema)
+
+    def read(self, table: str, columns: list[str] | None = None, filter: Any = None) -> pa.Table:
+        """Read a table with the current schema (columns missing from older files are null)."""
+        return self.dataset(table).to_table(columns=columns, filter=filter)
+
+    def writer(self, run_id: str, buffer_bytes: int = BUFFER_BYTES) -> ArchiveWriter:
+        return ArchiveWriter(self, run_id, buffer_bytes)
+
+    # --- maintenance ---------------------------------------------------------------
+
+    def partitions(self) -> list[Path]:
+        return sorted(p for p in self.path("articles").glob("year=*/month=*") if p.is_dir())
+
+    def compact(self, partition: Path) -> tuple[int, int]:
+        """Rewrite a partition's files as one (call under ``locked()``). Returns (files before, rows).
+
+        The new file is staged in a hidden sibling directory and swapped in by two renames,
+        so a reader sees either the old files or the new one, never both."""
+        files = sorted(partition.glob("*.parquet"))
+        if len(files) <= 1:
+            return len(files), 0
+        table = pa.concat_tables(conform(pq.read_table(f), ARTICLES) for f in files)
+        staging = partition.with_name(f".{partition.name}.compacting")
+        replaced = partition.with_name(f".{partition.name}.replaced")
+        staging.mkdir()
+        _write_atomic(table, staging / f"part-compact-{int(time.time() * 1000)}.parquet")
+        os.replace(partition, replaced)
+        os.replace(staging, partition)
+        _fsync_dir(partition.parent)
+        shutil.rmtree(replaced)
+        return len(files), table.num_rows
+
+
+class ArchiveWriter:
+    """Buffers rows per partition and writes them in large files with large row groups."""
+
+    def __init__(self, archive: Archive, run_id: str, buffer_bytes: int = BUFFER_BYTES) -> None:
+        self.archive = archive
+        self.run_id = run_id
+        self.buffer_bytes = buffer_bytes
+        self._articles: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        self._other: dict[str, list[Mapping[str, Any]]] = {"duplicates": [], "rejects": []}
+        self._bytes = 0
+        self._seq = 0
+        self.files_written: list[Path] = []
+
+    def add_article(self, row: dict[str, Any]) -> None:
+        key = partition_key(row.get("published_date"), row["fetched_at"])
+        self._articles.setdefault(key, []).append(row)
+        self._bytes += 512 + 2 * len(row.get("text") or "")
+        if self._bytes > self.buffer_bytes:
+            self.flush_articles()
+
+    def add(self, table: str, row: Mapping[str, Any]) -> None:
+        self._other[table].append(row)
+
+    def flush_articles(self) -> None:
+        for (year, month), rows in sorted(self._articles.items()):
+            directory = self.archive.path("articles") / f"year={year}" / f"month={month}"
+            self._write(to_table(rows, ARTICLES), directory)
+        self._articles.clear()
+        self._bytes = 0
+
+    def flush(self) -> None:
+        """Write everything buffered: articles first, so a duplicates row never points at
+        an article that is not on disk yet."""
+        self.flush_articles()
+        for name, rows in self._other.items():
+            if rows:
+                self._write(to_table(rows, TABLES[name]), self.archive.path(name))
+                rows.clear()
+
+    def write_run(self, row: Mapping[str, Any]) -> None:
+        self._write(to_table([row], RUNS), self.archive.path("runs"))
+
+    def _write(self, table: pa.Table, directory: Path) -> None:
+        self._seq += 1
+        path = directory / f"part-{self.run_id}-{self._seq:05d}.parquet"
+        _write_atomic(table, path)
+        self.files_written.append(path)
+
+
+def partition_key(published_date: date | None, fetched_at: datetime) -> tuple[int, int]:
+    """(year, month) of the date the page states, else of the fetch/read time."""
+    day = published_date or fetched_at.date()
+    return day.year, day.month
+
+
+def _write_atomic(table: pa.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}{_TMP_SUFFIX}")
+    pq.write_table(table, tmp, row_group_size=ROW_GROUP_ROWS, compression="zstd")
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def load_articles(
+    path: str | os.PathLike[str] = "data",
+    columns: list[str] | None = None,
+    **filters: Any,
+) -> pd.DataFrame:
+    """The archive's articles as a DataFrame with the canonical dtypes.
+
+    ``path`` is the data directory (or its ``articles`` subdirectory). Filters are
+    equality tests on columns, e.g. ``load_articles("data", language="ar", year=2020)``;
+    a list value means "any of". Files written before a column existed read as nulls
+    in that column (pandas and DuckDB would otherwise drop the column silently)."""
+    root = Path(path)
+    archive = Archive(root.parent if root.name == "articles" else root)
+    expression = None
+    for name, value in filters.items():
+        field = ds.field(name)
+        test = field.isin(value) if isinstance(value, list | tuple | set) else field == value
+        expression = test if expression is None else expression & test
+    table = archive.read("articles", columns=columns, filter=expression)
+    return table.to_pandas(types_mapper=_NULLABLE_INTS.get)
+
+
+# Integer columns with nulls stay integers (pandas would otherwise turn them into floats).
+_NULLABLE_INTS = {pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype()}

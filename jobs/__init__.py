@@ -1,0 +1,1 @@
+"""Runnable jobs (backfill, extract, compact, ...) and their configuration."""

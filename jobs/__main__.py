@@ -1,0 +1,5 @@
+"""``python -m jobs <command>``: see ``jobs.cli``."""
+
+from jobs.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,221 @@
+"""End to end: backfill into a real archive directory, through the CLI a user runs."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+import etl
+from etl.store import Archive
+from tests.conftest import ROOT, SEEDS
+
+
+def backfill(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "jobs", "backfill", "--no-progress", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if check:
+        assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def article_rows(data: Path) -> int:
+    return Archive(data).read("articles", columns=["article_id"]).num_rows
+
+
+def test_backfill_twice_appends_nothing(data_dir: Path) -> None:
+    first = backfill(SEEDS, "--data", data_dir)
+    assert "read 9, new 9, duplicates 0" in first.stdout
+    files = sorted(data_dir.rglob("*.parquet"))
+    second = backfill(SEEDS, "--data", data_dir)
+    assert "read 9, new 0, duplicates 9" in second.stdout
+    assert article_rows(data_dir) == 9
+    new_files = set(data_dir.rglob("*.parquet")) - set(files)
+    assert all(f.parent.name == "runs" for f in new_files)  # only the run log grew
+    runs = Archive(data_dir).read("runs").to_pandas().sort_values("started_at")
+    assert runs["new"].tolist() == [9, 0]
+    assert runs["duplicates"].tolist() == [0, 9]
+
+
+def test_pandas_and_duckdb_read_documented_types(data_dir: Path) -> None:
+    backfill(SEEDS, "--data", data_dir)
+    df = pd.read_parquet(data_dir / "articles")
+    assert len(df) == 9
+    assert str(df["published"].dtype) == "datetime64[us, UTC]"
+    assert isinstance(df["language"].dtype, pd.CategoricalDtype)
+    assert df["authors"].map(lambda a: all(isinstance(x, str) for x in a)).all()
+    assert set(df["language"]) == {"ar", "ru", "en"}
+    seed = df[df["origin"].str.endswith("000_2a54357175af2b52.txt")].iloc[0]
+    assert (int(seed["year"]), int(seed["month"])) == (2020, 11)
+
+    canonical = etl.load_articles(data_dir)
+    assert str(canonical["year"].dtype) == "Int32"
+    assert str(canonical["published_offset_minutes"].dtype) == "Int16"
+    assert len(etl.load_articles(data_dir, language="ar")) == 3
+
+    glob = str(data_dir / "articles" / "**" / "*.parquet")
+    types = duckdb.sql(
+        f"SELECT typeof(year), typeof(month), typeof(published), typeof(authors), count(*) "
+        f"FROM read_parquet('{glob}', hive_partitioning=true, union_by_name=true) GROUP BY ALL"
+    ).fetchall()
+    assert {t[:4] for t in types} == {("BIGINT", "BIGINT", "TIMESTAMP WITH TIME ZONE", "VARCHAR[]")}
+    assert sum(t[4] for t in types) == 9
+
+
+def test_partition_uses_the_page_date_and_offset(data_dir: Path, tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "midnight.html").write_text(
+        """<html><head><meta property="article:published_time" content="2021-01-01T00:05:00+03:00">
+        <title>New year decree signed</title></head><body><article><h1>New year decree signed</h1>
+        <p>The president signed the decree five minutes after midnight, officials said on Friday,
+        in a short ceremony attended by members of the government and the press.</p>
+        <p>The decree takes effect immediately and applies to all regions of the country.</p>
+        </article></body></html>""",
+        encoding="utf-8",
+    )
+    backfill(inputs, "--data", data_dir)
+    df = etl.load_articles(data_dir)
+    row = df.iloc[0]
+    assert (row["year"], row["month"]) == (2021, 1)  # the page's January, not UTC's December
+    assert row["published"] == pd.Timestamp("2020-12-31T21:05:00Z")
+    assert row["published_offset_minutes"] == 180
+
+
+def test_unknown_date_goes_to_read_month_and_is_kept(data_dir: Path, tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "undated.txt").write_text(
+        "A headline without any date\n\nThe body of this article has several words and no date "
+        "at all, which happens with old dumps.\n\nA second paragraph follows here.",
+        encoding="utf-8",
+    )
+    backfill(inputs, "--data", data_dir)
+    df = etl.load_articles(data_dir)
+    assert len(df) == 1
+    assert pd.isna(df.iloc[0]["published"])
+    assert df.iloc[0]["date_origin"] == "fetched"
+    assert (df.iloc[0]["year"], df.iloc[0]["month"]) == (
+        df.iloc[0]["fetched_at"].year,
+        df.iloc[0]["fetched_at"].month,
+    )
+
+
+def test_bad_inputs_are_rejected_with_reasons_and_the_batch_goes_on(data_dir: Path, tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a_empty.html").write_bytes(b"")
+    (inputs / "b_binary.html").write_bytes(bytes(range(256)) * 20)
+    (inputs / "c_truncated.html").write_bytes(
+        b"<html><body><article><h1>Truncated page</h1><p>This page was cut off in the middle of"
+    )
+    (inputs / "d_no_article.html").write_bytes(b"<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    (inputs / "e_bad.html.gz").write_bytes(b"not gzip at all")
+    (inputs / "f_good.txt").write_text((SEEDS / "002_putin_erdogan_en.txt").read_text(encoding="utf-8"))
+    result = backfill(inputs, "--data", data_dir)
+    assert "new 1," in result.stdout
+    reasons = Archive(data_dir).read("rejects").to_pandas().set_index("origin")["reason"]
+    by_name = {Path(k).name: v for k, v in reasons.items()}
+    assert by_name["a_empty.html"] == "empty input"
+    assert "binary" in by_name["b_binary.html"]
+    assert "no article text" in by_name["d_no_article.html"]
+    assert "unreadable" in by_name["e_bad.html.gz"]
+    for name, reason in by_name.items():
+        assert "\n" not in reason and f"{name}: {reason}" in result.stdout.replace(str(inputs) + "/", "")
+    assert article_rows(data_dir) == 1
+
+
+def test_nothing_processable_exits_non_zero(data_dir: Path, tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "empty.html").write_bytes(b"")
+    assert backfill(inputs, "--data", data_dir, check=False).returncode == 1
+    assert backfill(tmp_path / "missing", "--data", data_dir, check=False).returncode == 1
+
+
+def test_gzip_html_and_sidecar_url(data_dir: Path, tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    page = (SEEDS / "030_en_politics.html").read_bytes()
+    (inputs / "page.html.gz").write_bytes(gzip.compress(page))
+    (inputs / "page.url").write_text("https://mirror.example/a?utm_source=x#top\n")
+    (inputs / "plain.html").write_text(
+        "<html><body><h1>Plain page</h1><p>" + "Words of a plain article. " * 20 + "</p></body></html>"
+    )
+    (inputs / "plain.url").write_text("https://www.news.example/b?utm_source=x&id=3#top\n")
+    backfill(inputs, "--data", data_dir)
+    rows = etl.load_articles(data_dir).set_index("title")
+    plain = rows.loc["Plain page"]
+    assert plain["url"] == "https://www.news.example/b?utm_source=x&id=3#top"
+    assert plain["canonical_url"] == "https://www.news.example/b?id=3"
+    assert plain["site"] == "news.example"
+    # A page's own <link rel=canonical> is more authoritative than where a copy was found.
+    politics = rows.loc["Portuguese lawmakers approve 2026 budget after Socialists abstain"]
+    assert politics["url"] == "https://mirror.example/a?utm_source=x#top"
+    assert politics["canonical_url"].startswith("https://www.example-herald.test/world/europe/2025/10/21/")
+
+
+def _corpus(directory: Path, n: int) -> None:
+    """n distinct articles (random words from a large vocabulary: no near-duplicates)."""
+    rng = random.Random(7)
+    vocabulary = [f"w{i}" for i in range(20000)]
+    directory.mkdir()
+    for i in range(n):
+        paragraphs = [" ".join(rng.choices(vocabulary, k=60)) + "." for _ in range(4)]
+        body = "\n\n".join(paragraphs)
+        (directory / f"{i:04d}.txt").write_text(f"Headline number {i}\n\n12 March 2021\n\n{body}\n")
+
+
+@pytest.mark.parametrize("kill_after", [1.5, 3.0])
+def test_sigkill_mid_run_leaves_a_readable_dataset_and_rerun_completes(
+    data_dir: Path, tmp_path: Path, kill_after: float
+) -> None:
+    inputs = tmp_path / "in"
+    _corpus(inputs, 600)
+    cmd = [sys.executable, "-m", "jobs", "backfill", "--no-progress", str(inputs), "--data", str(data_dir)]
+    proc = subprocess.Popen(
+        [*cmd, "--buffer-mb", "0.05"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    time.sleep(kill_after)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    # Readable by every reader, whatever the moment of the kill.
+    partial = len(pd.read_parquet(data_dir / "articles")) if (data_dir / "articles").exists() else 0
+    assert partial < 600
+    for f in data_dir.rglob("*.parquet"):
+        pq.read_metadata(f)
+    subprocess.run([*cmd], cwd=ROOT, check=True, capture_output=True, timeout=300)
+    df = etl.load_articles(data_dir)
+    assert len(df) == 600
+    assert df["content_hash"].is_unique
+    assert not list(data_dir.rglob("*.tmp"))
+
+
+def test_extract_cli_prints_json() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "jobs", "extract", str(SEEDS / "000_2a54357175af2b52.txt")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    import json
+
+    article = json.loads(result.stdout)
+    assert article["agency"] == "TASS"
+    assert article["published"] == "2020-11-11"
