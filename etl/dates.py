@@ -177,7 +177,16 @@ _DAY_WORDS: dict[str, dict[str, int]] = {
     "en": {"today": 0, "yesterday": -1},
     "ru": {"сегодня": 0, "вчера": -1, "позавчера": -2},
     "uk": {"сьогодні": 0, "вчора": -1, "учора": -1, "позавчора": -2},
-    "ar": {"اليوم": 0, "أمس": -1, "الأمس": -1, "بالأمس": -1, "البارحة": -1, "أول أمس": -2, "أول من أمس": -2},
+    "ar": {
+        "اليوم": 0,
+        "أمس": -1,
+        "الأمس": -1,
+        "بالأمس": -1,
+        "البارحة": -1,
+        "أول أمس": -2,
+        "أول من أمس": -2,
+        "أمس الأول": -2,
+    },
     "de": {"heute": 0, "gestern": -1, "vorgestern": -2},
     "fr": {"aujourd'hui": 0, "hier": -1, "avant-hier": -2},
     "es": {"hoy": 0, "ayer": -1, "anteayer": -2},
@@ -187,6 +196,9 @@ _DAY_WORDS: dict[str, dict[str, int]] = {
     "nl": {"vandaag": 0, "gisteren": -1, "eergisteren": -2},
     "tr": {"bugün": 0, "dün": -1},
 }
+# Day words that are ordinary words in another language of the tables ("hier" is "here" in
+# German and Dutch): used only when the page's language says which one is meant.
+_HINT_ONLY_DAY_WORDS = frozenset({"hier"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,7 +395,8 @@ def _tables(language: str | None) -> _Tables:
         for word, month in MONTHS[lang].items():
             months.setdefault(word, month)
         for word, offset in _DAYS.get(lang, {}).items():
-            days.setdefault(word, offset)
+            if langs is not _LANGUAGES or word not in _HINT_ONLY_DAY_WORDS:
+                days.setdefault(word, offset)
     return _Tables(langs, months, days)
 
 
