@@ -16,12 +16,21 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 # Invisible marks: zero-width, bidi embedding/isolate controls, Arabic letter mark,
 # BOM, soft hyphen. Deleted everywhere.
 _INVISIBLE = dict.fromkeys(
-    [*range(0x200B, 0x2010), 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0xFEFF, 0x00AD]
+    [
+        *range(0x200B, 0x2010),
+        0x061C,
+        0x180E,
+        *range(0x202A, 0x202F),
+        *range(0x2060, 0x2065),
+        *range(0x2066, 0x206A),
+        0xFEFF,
+        0x00AD,
+    ]
 )
 # C0/C1 control characters except tab/newline/carriage return: they crash XML tools.
 _CONTROL = dict.fromkeys([c for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)] if c not in (9, 10, 13)])
@@ -96,6 +105,7 @@ _TRACKING_PARAMS = re.compile(
     re.IGNORECASE,
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -117,11 +127,16 @@ def canonical_url(url: str | None) -> str | None:
         port = parts.port
     except ValueError:
         return None
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     query = sorted(
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)
     )
-    path = re.sub(r"/{2,}", "/", parts.path) or "/"
+    # One spelling per path: "/أخبار", "/%D8%A3..." and "/%d8%a3..." are the same page.
+    # An encoded slash (%2F) is not a path separator: keep it encoded.
+    path = re.sub(r"%2[fF]", "%252F", re.sub(r"/{2,}", "/", parts.path))
+    path = quote(unquote(path), safe=_PATH_SAFE) or "/"
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
 
 
