@@ -1,23 +1,28 @@
 """Boilerplate removal: from a parsed page to the blocks of its main text.
 
-Three steps, each cheap and explainable:
-1. ``prune``: drop what is never article text (scripts, navigation, forms, hidden
-   elements, share/related/comment/cookie blocks recognised by tag, role or class).
-2. ``main_container``: score text-bearing elements (readability's idea: paragraphs
-   vote for their parent and grandparent; commas and length are evidence, link
-   density is counter-evidence) and take the best container, or an element marked
-   as the article body (itemprop=articleBody) when the page says so.
-3. ``blocks``: walk the container in document order and emit paragraphs, sub-headings,
-   list items, quotes and table rows; drop link lists and one-line boilerplate.
+1. ``prune`` drops what is never article text: scripts, forms, navigation, hidden
+   elements (by tag, role and attributes).
+2. One pass over the text nodes measures every block element (p, li, td, div with text
+   of its own ...): its own text length and how much of it is link text. A block of
+   running text with few links is *good* (worth its length); link lists and short
+   fragments are *bad* (worth minus their length). Each block's worth is added to all
+   its ancestors.
+3. Containers whose class or id names boilerplate (share, related, comments, cookie ...)
+   are removed, unless they hold most of the page's good text (a "page has-sidebar"
+   wrapper is not a sidebar).
+4. The main container is the element with the highest total worth: it gathers the good
+   text and stops before the link lists around it. No fixed list of site layouts.
+5. Its blocks are emitted in document order; link-dense blocks are dropped.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import Comment
+from bs4.element import Comment, Doctype, ProcessingInstruction
 
 from etl.normalize import clean_text
 
@@ -49,6 +54,7 @@ DROP_TAGS = frozenset(
         "picture",
         "dialog",
         "menu",
+        "head",
     ]
 )
 BLOCK_TAGS = frozenset(
@@ -89,43 +95,46 @@ BLOCK_TAGS = frozenset(
         "summary",
         "form",
         "body",
+        "html",
     ]
 )
 HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _ROLES_DROP = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar"})
 
-# Class/id words of boilerplate containers (matched as whole words of the attribute).
+# Class/id words of boilerplate containers (whole words of the attribute, "-"/"_" separated).
 _NEGATIVE = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|social|socials|sns|related|recommend\w*|popular|trending|most-?read|"
-    r"comment\w*|disqus|cookie\w*|consent|gdpr|newsletter|subscribe|subscription|signup|promo\w*|"
+    r"comments?|commentlist|comment-list|disqus|cookie\w*|consent|gdpr|newsletter|subscribe|signup|"
     r"advert\w*|ads?|adv|banner|breadcrumbs?|menu|navbar|nav|navigation|sidebar|side-bar|widget\w*|"
-    r"footer|masthead|topbar|toolbar|popup|modal|paywall|overlay|tags?|tag-?list|keywords|"
-    r"author-?bio|bio|pagination|pager|more-?(?:news|stories|articles)|read-?more|see-?also|also|"
-    r"outbrain|taboola|teaser\w*|rss|print|skip|sr-only|visually-?hidden|lang\w*-?switch\w*|"
-    r"languages?|login|search|rating|vote|poll|donate|app-?promo|jump|headline-?list|"
-    r"sponsor\w*|partner\w*|next|prev|previous|byline|dateline|meta|info-?bar|caption|credit|"
-    r"gallery|slider|carousel|player|follow)(?=$|[\s_-])",
-    re.IGNORECASE,
-)
-_POSITIVE = re.compile(
-    r"article|content|entry|post|story|text|body|main|news-?item|blog|hentry|prose|rich-?text",
+    r"footer|masthead|topbar|toolbar|popup|modal|overlay|tag-?list|tags|keywords|"
+    r"author-?bio|pagination|pager|more-?(?:news|stories|articles)|read-?more|see-?also|"
+    r"outbrain|taboola|teasers?|rss|print|skip|sr-only|visually-?hidden|lang\w*-?switch\w*|"
+    r"login|search|rating|vote|poll|donate|jump|sponsor\w*|"
+    r"byline|dateline|caption|credit|gallery|slider|carousel|player|follow)(?=$|[\s_-])",
     re.IGNORECASE,
 )
 _ARTICLE_BODY = re.compile(
     r"(?:^|[\s_-])(?:article-?body|articlebody|article-?content|article-?text|story-?body|story-?content|"
     r"entry-?content|post-?content|post-?body|news-?text|news-?body|text-?content|article__body|"
-    r"article__content|content-?body|body-?text|main-?text|itemBody|field-?body)(?=$|[\s_-])",
+    r"article__content|content-?body|body-?text|main-?text|itembody|field-?body)(?=$|[\s_-])",
     re.IGNORECASE,
 )
-_COMMAS = re.compile(r"[,،，、;؛]")
 _SENTENCE_END = re.compile(r"[.!?。！？؟…:][\"'»”’)\]]*\s*$")
-MIN_PARAGRAPH = 25
+GOOD_CHARS = 40  # a block with this much non-link text is running text
+MAX_GOOD_LINK_RATIO = 0.4
+SHORT_WEIGHT = 0.5  # short non-link fragments (labels, dates) count against a container, mildly
 
 
 @dataclass(frozen=True, slots=True)
 class Block:
     kind: str  # p | h | li | quote | pre | row
     text: str
+
+
+@dataclass(slots=True)
+class _Stats:
+    text: int = 0  # own text characters (whitespace squeezed)
+    links: int = 0  # of which inside <a>
 
 
 def _attrs(el: Tag) -> str:
@@ -137,124 +146,148 @@ def _attrs(el: Tag) -> str:
 def _is_hidden(el: Tag) -> bool:
     if el.has_attr("hidden") or el.get("aria-hidden") == "true":
         return True
-    style = (el.get("style") or "").replace(" ", "").lower()
+    style = el.get("style")
+    if not style:
+        return False
+    style = style.replace(" ", "").lower()
     return "display:none" in style or "visibility:hidden" in style
 
 
 def prune(soup: BeautifulSoup) -> None:
-    """Remove elements that are never part of an article's text (in place).
-
-    A container whose class merely mentions a boilerplate word ("page has-sidebar")
-    is kept when it holds most of the page's text: classes lie, text share does not."""
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    total = _text_len(soup.body or soup) or 1
+    """Remove elements that are never article text, by tag, role and visibility (in place)."""
     for el in soup.find_all(True):
-        if el.decomposed or el.parent is None:
+        if el.decomposed or el.parent is None or el.name in ("html", "body"):
             continue
-        name = el.name
-        if name in ("html", "body", "main", "article"):
-            continue
-        if name in DROP_TAGS or _is_hidden(el) or el.get("role") in _ROLES_DROP:
+        if el.name in DROP_TAGS or el.get("role") in _ROLES_DROP or _is_hidden(el):
             el.decompose()
+        elif el.name == "header" and len(el.get_text(" ", strip=True)) < 400:
+            el.decompose()  # the page or article header: logo, headline, byline, date
+    for node in soup.find_all(string=lambda s: isinstance(s, Comment | Doctype | ProcessingInstruction)):
+        node.extract()
+
+
+def _block_of(node: NavigableString) -> tuple[Tag | None, bool]:
+    """The nearest block ancestor of a text node, and whether the text is inside a link."""
+    in_link = False
+    el = node.parent
+    while el is not None and el.name not in BLOCK_TAGS:
+        if el.name == "a":
+            in_link = True
+        el = el.parent
+    return el, in_link
+
+
+def _measure(root: Tag) -> dict[int, tuple[Tag, _Stats]]:
+    """Own text and link text of every block element under ``root`` (one pass)."""
+    stats: dict[int, tuple[Tag, _Stats]] = {}
+    for node in root.find_all(string=True):
+        length = len(" ".join(node.split()))
+        if not length:
             continue
-        if name == "header" and len(el.get_text(" ", strip=True)) < 400:
-            el.decompose()
+        block, in_link = _block_of(node)
+        if block is None:
+            continue
+        entry = stats.get(id(block))
+        if entry is None:
+            entry = stats[id(block)] = (block, _Stats())
+        entry[1].text += length
+        if in_link:
+            entry[1].links += length
+    return stats
+
+
+def _worth(el: Tag, s: _Stats) -> tuple[float, float]:
+    """(worth, good text) of one block's own text."""
+    plain = s.text - s.links
+    if el.name in HEADINGS:
+        return 0.0, 0.0
+    if plain >= GOOD_CHARS and s.links <= MAX_GOOD_LINK_RATIO * s.text:
+        return float(plain), float(plain)
+    return -(s.links + SHORT_WEIGHT * plain), 0.0
+
+
+class _Scores:
+    """Worth and good text of every element: the sum over the blocks it contains."""
+
+    def __init__(self, stats: dict[int, tuple[Tag, _Stats]]) -> None:
+        self.worth: dict[int, float] = {}
+        self.good: dict[int, float] = {}
+        self.tags: dict[int, Tag] = {}
+        for el, s in stats.values():
+            worth, good = _worth(el, s)
+            node: Tag | None = el
+            while node is not None and node.name != "[document]":
+                key = id(node)
+                self.tags[key] = node
+                self.worth[key] = self.worth.get(key, 0.0) + worth
+                self.good[key] = self.good.get(key, 0.0) + good
+                node = node.parent
+
+    def remove(self, el: Tag) -> None:
+        """Take an element's contribution out of its ancestors before it is deleted."""
+        worth, good = self.worth.get(id(el), 0.0), self.good.get(id(el), 0.0)
+        for parent in el.parents:
+            key = id(parent)
+            if key in self.worth:
+                self.worth[key] -= worth
+                self.good[key] -= good
+
+    def best(self, root: Tag) -> Tag:
+        """The element with the highest worth; among equals the deepest (least chrome)."""
+        best: tuple[float, int, Tag] = (self.worth.get(id(root), 0.0), 0, root)
+        for key, worth in self.worth.items():
+            tag = self.tags[key]
+            if worth < best[0] or tag.decomposed or tag.name in ("html", "[document]"):
+                continue
+            candidate = (worth, _depth(tag), tag)
+            if candidate[:2] > best[:2]:
+                best = candidate
+        return best[2]
+
+
+def _depth(el: Tag) -> int:
+    return sum(1 for _ in el.parents)
+
+
+def _drop_boilerplate_containers(root: Tag, scores: _Scores) -> None:
+    """Delete containers named like boilerplate, unless they hold most of the good text."""
+    total_good = scores.good.get(id(root), 0.0) or 1.0
+    for el in root.find_all(True):
+        if el.decomposed or el.name in ("body", "html", "main", "article"):
             continue
         attrs = _attrs(el)
-        if attrs and _NEGATIVE.search(attrs) and not _ARTICLE_BODY.search(attrs):
-            length = _text_len(el)
-            if length < 0.35 * total or _link_density(el, length) > 0.5:
-                el.decompose()
-
-
-def _text_len(el: Tag) -> int:
-    return len(el.get_text(" ", strip=True))
-
-
-def _link_density(el: Tag, text_len: int | None = None) -> float:
-    total = _text_len(el) if text_len is None else text_len
-    if not total:
-        return 0.0
-    linked = sum(len(a.get_text(" ", strip=True)) for a in el.find_all("a"))
-    return min(1.0, linked / total)
-
-
-def _class_weight(el: Tag) -> int:
-    attrs = _attrs(el)
-    if not attrs:
-        return 0
-    weight = 0
-    if _NEGATIVE.search(attrs):
-        weight -= 25
-    if _POSITIVE.search(attrs):
-        weight += 25
-    if _ARTICLE_BODY.search(attrs):
-        weight += 25
-    return weight
-
-
-_TAG_WEIGHT = {"div": 5, "article": 10, "main": 5, "section": 3, "pre": 3, "td": 3, "blockquote": 3}
-
-
-def _paragraph_nodes(root: Tag) -> list[tuple[Tag, str]]:
-    """Elements holding running text: <p>, and block elements with text of their own."""
-    nodes: list[tuple[Tag, str]] = []
-    for el in root.find_all(["p", "pre", "td", "blockquote", "div", "section", "li", "dd"]):
-        if el.name in ("p", "pre", "blockquote"):
-            text = el.get_text(" ", strip=True)
-        else:
-            own = "".join(
-                str(c) if isinstance(c, NavigableString) else c.get_text(" ")
-                for c in el.children
-                if isinstance(c, NavigableString) or (isinstance(c, Tag) and c.name not in BLOCK_TAGS)
-            )
-            text = " ".join(own.split())
-        if len(text) >= MIN_PARAGRAPH:
-            nodes.append((el, text))
-    return nodes
+        if not attrs or not _NEGATIVE.search(attrs) or _ARTICLE_BODY.search(attrs):
+            continue
+        if scores.good.get(id(el), 0.0) > 0.5 * total_good:
+            continue
+        scores.remove(el)
+        el.decompose()
 
 
 def main_container(soup: BeautifulSoup) -> Tag:
-    """The element most likely to hold the article body."""
-    body = soup.body or soup
-    marked = body.find(attrs={"itemprop": "articleBody"})
-    if isinstance(marked, Tag) and _text_len(marked) > 200:
-        return marked
-    scores: dict[int, float] = {}
-    tags: dict[int, Tag] = {}
-    for el, text in _paragraph_nodes(body):
-        score = 1 + len(_COMMAS.findall(text)) + min(len(text) // 100, 3)
-        ancestor = el.parent
-        for level in range(3):
-            if not isinstance(ancestor, Tag) or ancestor.name in ("html", "[document]"):
-                break
-            key = id(ancestor)
-            if key not in scores:
-                tags[key] = ancestor
-                scores[key] = _TAG_WEIGHT.get(ancestor.name, 0) + _class_weight(ancestor)
-            scores[key] += score / (1, 2, 3)[level]
-            ancestor = ancestor.parent
-    if not scores:
-        return body
-    best_key = max(scores, key=lambda k: scores[k] * (1 - _link_density(tags[k])))
-    return tags[best_key]
+    """The element most likely to hold the article body (call after ``prune``)."""
+    root = soup.body or soup
+    scores = _Scores(_measure(root))
+    _drop_boilerplate_containers(root, scores)
+    return scores.best(root)
 
 
-def _emit(el: Tag, out: list[Block], kind: str = "p") -> None:
-    """Append the blocks of ``el`` in document order, merging inline runs."""
+# --- emitting blocks ------------------------------------------------------------------
+
+
+def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
+    """The blocks of ``el`` in document order (with the element whose own text they are)."""
     buffer: list[str] = []
 
-    def flush() -> None:
-        text = clean_text(" ".join(buffer))
+    def flush() -> Iterator[tuple[Block, Tag]]:
+        text = clean_text("".join(buffer))
         buffer.clear()
         if text:
-            out.append(Block(kind, text))
+            yield Block(kind, text), el
 
     for child in el.children:
         if isinstance(child, NavigableString):
-            if not isinstance(child, Comment):
-                buffer.append(str(child))
+            buffer.append(str(child))
             continue
         if not isinstance(child, Tag):
             continue
@@ -262,58 +295,52 @@ def _emit(el: Tag, out: list[Block], kind: str = "p") -> None:
         if name == "br":
             # A double <br> is a paragraph break on pages without <p>.
             if buffer and buffer[-1] == "\n":
-                flush()
+                yield from flush()
             else:
                 buffer.append("\n")
             continue
-        if name in BLOCK_TAGS:
-            flush()
-            if name in HEADINGS:
-                text = clean_text(child.get_text(" "))
-                if text:
-                    out.append(Block("h", text))
-            elif name == "li":
-                _emit(child, out, "li")
-            elif name == "blockquote":
-                _emit(child, out, "quote")
-            elif name == "pre":
-                text = child.get_text().strip("\n")
-                if text.strip():
-                    out.append(Block("pre", text))
-            elif name == "tr":
-                cells = [clean_text(c.get_text(" ")) for c in child.find_all(["td", "th"])]
-                row = " | ".join(c for c in cells if c)
-                if row:
-                    out.append(Block("row", row))
-            elif name in ("figure", "figcaption"):
-                continue  # captions and credits are read separately, never body text
-            else:
-                _emit(child, out, kind if kind != "p" else "p")
+        if name not in BLOCK_TAGS:
+            buffer.append(child.get_text())
+            continue
+        yield from flush()
+        if name in HEADINGS:
+            text = clean_text(child.get_text(" "))
+            if text:
+                yield Block("h", text), child
+        elif name == "li":
+            yield from _emit(child, "li")
+        elif name == "blockquote":
+            yield from _emit(child, "quote")
+        elif name == "pre":
+            text = child.get_text().strip("\n")
+            if text.strip():
+                yield Block("pre", text), child
+        elif name == "tr":
+            cells = [clean_text(c.get_text(" ")) for c in child.find_all(["td", "th"])]
+            row = " | ".join(c for c in cells if c)
+            if row:
+                yield Block("row", row), child
+        elif name in ("figure", "figcaption"):
+            continue  # captions and credits are read separately, never body text
         else:
-            buffer.append(child.get_text(" "))
-    flush()
-
-
-def _keep(block: Block, el_links: dict[str, float]) -> bool:
-    text = block.text
-    if block.kind == "h":
-        return len(text) <= 200
-    return not (el_links.get(text, 0.0) > 0.5 and len(text) < 300)
+            yield from _emit(child, kind if kind in ("li", "quote") else "p")
+    yield from flush()
 
 
 def blocks(container: Tag) -> list[Block]:
-    """Body blocks of a container, link lists removed."""
+    """Body blocks of a container in document order, link lists removed."""
+    stats = _measure(container)
     out: list[Block] = []
-    _emit(container, out)
-    # Link density per emitted paragraph: computed on the elements that produced them.
-    links: dict[str, float] = {}
-    for el in container.find_all(["p", "li", "div", "span", "td"]):
-        if el.find("a") is None:
+    for block, el in _emit(container):
+        entry = stats.get(id(el))
+        if entry is not None and block.kind != "h":
+            s = entry[1]
+            if s.links > 0.5 * s.text and len(block.text) < 300:
+                continue
+        if block.kind == "h" and len(block.text) > 200:
             continue
-        text = clean_text(el.get_text(" "))
-        if text and text not in links:
-            links[text] = _link_density(el, len(text))
-    return [b for b in out if _keep(b, links)]
+        out.append(block)
+    return out
 
 
 def ends_sentence(text: str) -> bool:

@@ -86,9 +86,9 @@ def _detect(data: bytes) -> str | None:
 def looks_binary(data: bytes) -> bool:
     """True for bytes no text document contains: NULs or a high share of control bytes."""
     sample = data[:8192]
-    if not sample:
-        return False
-    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if not sample or sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False  # UTF-16 text is half NUL bytes
+    if b"\x00" in sample:
         return True
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return controls / len(sample) > 0.05
@@ -102,6 +102,8 @@ def decode(data: bytes, http_charset: str | None = None) -> str:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             text = _try(data[len(bom) :], codec)
+            if text is not None and not text.strip():
+                raise RejectedInput("empty input", stage="decode")
             if text is not None:
                 return text
     if looks_binary(data):

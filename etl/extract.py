@@ -161,6 +161,7 @@ def _finish(article: Article, blocks: list[Block], lang_hint: str | None) -> Non
                 continue
         body.append(block)
     body = _drop_title_repeat(body, article.title)
+    body = _drop_meta_lines(body)
     body = _drop_trailing_lines(body)
     if article.source is None and body:
         credit = dateline_agency(body[0].text)
@@ -190,6 +191,28 @@ def _drop_title_repeat(body: list[Block], title: str | None) -> list[Block]:
     if title and body and key_text(body[0].text) == key_text(title):
         return body[1:]
     return body
+
+
+def _is_meta_line(text: str) -> bool:
+    """A short line that is mostly a date ("Published: 21 October 2025, 08:14 BST")."""
+    if len(text) > 120:
+        return False
+    dates = find_dates(text)
+    if not dates:
+        return False
+    rest = text.replace(dates[0].text, " ")
+    return len(rest.split()) <= 6 or not clean.ends_sentence(text)
+
+
+def _drop_meta_lines(body: list[Block]) -> list[Block]:
+    """Date/byline lines at the start or the end of the body are page furniture."""
+    edge = 3
+    keep = [
+        b
+        for i, b in enumerate(body)
+        if not ((i < edge or i >= len(body) - edge) and b.kind in ("p", "h") and _is_meta_line(b.text))
+    ]
+    return keep if keep else body
 
 
 def _drop_trailing_lines(body: list[Block]) -> list[Block]:

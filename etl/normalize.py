@@ -18,11 +18,15 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-# Invisible marks: zero-width, bidi embedding/isolate controls, Arabic letter mark,
-# BOM, soft hyphen. Deleted everywhere.
+# Invisible marks: zero-width space, LRM/RLM, bidi embedding/isolate controls, Arabic letter
+# mark, word joiners, BOM, soft hyphen. Deleted everywhere. ZWNJ/ZWJ (U+200C/D) are spelling
+# in Persian and Indic scripts: kept for display, deleted only in keys.
+_JOINERS = dict.fromkeys([0x200C, 0x200D])
 _INVISIBLE = dict.fromkeys(
     [
-        *range(0x200B, 0x2010),
+        0x200B,
+        0x200E,
+        0x200F,
         0x061C,
         0x180E,
         *range(0x202A, 0x202F),
@@ -53,7 +57,7 @@ _KEY_LETTERS = {
     ord("Ё"): "Е",
 }
 _DISPLAY_TABLE = _INVISIBLE | _CONTROL
-_KEY_TABLE = _DISPLAY_TABLE | _ARABIC_MARKS | _KEY_LETTERS | DIGITS
+_KEY_TABLE = _DISPLAY_TABLE | _JOINERS | _ARABIC_MARKS | _KEY_LETTERS | DIGITS
 
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
@@ -134,8 +138,8 @@ def canonical_url(url: str | None) -> str | None:
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING_PARAMS.match(k)
     )
     # One spelling per path: "/أخبار", "/%D8%A3..." and "/%d8%a3..." are the same page.
-    # An encoded slash (%2F) is not a path separator: keep it encoded.
-    path = re.sub(r"%2[fF]", "%252F", re.sub(r"/{2,}", "/", parts.path))
+    # An encoded slash (%2F) is not a path separator and %25 is a literal "%": keep both encoded.
+    path = re.sub(r"%(2[fF]|25)", lambda m: "%25" + m.group(1).upper(), re.sub(r"/{2,}", "/", parts.path))
     path = quote(unquote(path), safe=_PATH_SAFE) or "/"
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
 

@@ -43,6 +43,7 @@ TABLES: dict[str, pa.Schema] = {
 ROW_GROUP_ROWS = 50_000
 BUFFER_BYTES = 128 * 1024 * 1024  # flush article buffers beyond this (bounded memory)
 _TMP_SUFFIX = ".parquet.tmp"
+_STAGING = ".staging"  # compaction work area, outside every table directory
 
 
 class ArchiveBusy(RuntimeError):
@@ -92,22 +93,27 @@ class Archive:
 
     def _recover(self) -> int:
         """Remove temp files of crashed writers and finish or undo an interrupted compaction."""
-        removed = 0
         if not self.root.exists():
             return 0
+        removed = 0
         for tmp in self.root.rglob(f".*{_TMP_SUFFIX}"):
             tmp.unlink(missing_ok=True)
             removed += 1
-        for staging in self.root.rglob(".*.compacting"):
-            live = staging.with_name(staging.name[1 : -len(".compacting")])
-            if live.exists():
-                shutil.rmtree(staging)  # crashed before the swap: the live partition is intact
-            else:
-                os.replace(staging, live)  # crashed mid-swap: the staged copy is complete
-                _fsync_dir(live.parent)
-        for old in self.root.rglob(".*.replaced"):
-            shutil.rmtree(old)
+        staging = self.root / _STAGING
+        if staging.exists():
+            for staged in staging.glob("*.compacting"):
+                live = self._live_partition(staged.name.removesuffix(".compacting"))
+                if live.exists():
+                    shutil.rmtree(staged)  # crashed before the swap: the live partition is intact
+                else:
+                    os.replace(staged, live)  # crashed mid-swap: the staged copy is complete
+                    _fsync_dir(live.parent)
+            shutil.rmtree(staging)
         return removed
+
+    def _live_partition(self, staged_name: str) -> Path:
+        """``year=2020,month=11`` (a staging name) -> ``articles/year=2020/month=11``."""
+        return self.path("articles").joinpath(*staged_name.split(","))
 
     # --- reading -------------------------------------------------------------------
 
@@ -137,18 +143,20 @@ class Archive:
     def compact(self, partition: Path) -> tuple[int, int]:
         """Rewrite a partition's files as one (call under ``locked()``). Returns (files before, rows).
 
-        The new file is staged in a hidden sibling directory and swapped in by two renames,
-        so a reader sees either the old files or the new one, never both."""
+        The new file is staged outside ``articles/`` (no reader globs there) and swapped in
+        by two renames: readers see the old files or the new one, never both; a crash
+        between the renames is finished by the next ``locked()``."""
         files = sorted(partition.glob("*.parquet"))
         if len(files) <= 1:
             return len(files), 0
         table = pa.concat_tables(conform(pq.read_table(f), ARTICLES) for f in files)
-        staging = partition.with_name(f".{partition.name}.compacting")
-        replaced = partition.with_name(f".{partition.name}.replaced")
-        staging.mkdir()
-        _write_atomic(table, staging / f"part-compact-{int(time.time() * 1000)}.parquet")
+        name = ",".join(partition.relative_to(self.path("articles")).parts)
+        staged = self.root / _STAGING / f"{name}.compacting"
+        replaced = self.root / _STAGING / f"{name}.replaced"
+        staged.mkdir(parents=True)
+        _write_atomic(table, staged / f"part-compact-{int(time.time() * 1000)}.parquet")
         os.replace(partition, replaced)
-        os.replace(staging, partition)
+        os.replace(staged, partition)
         _fsync_dir(partition.parent)
         shutil.rmtree(replaced)
         return len(files), table.num_rows

@@ -21,7 +21,7 @@ def test_clean_text_composes_to_nfc() -> None:
 
 @pytest.mark.parametrize(
     "mark",
-    list("\u200b\u200d\u200e\u200f\u202a\u202b\u202c\u202e\u2066\u2069\u2060\u061c\ufeff\u00ad"),
+    list("\u200b\u200e\u200f\u202a\u202b\u202c\u202e\u2066\u2069\u2060\u061c\ufeff\u00ad"),
 )
 def test_clean_text_removes_invisible_marks(mark: str) -> None:
     assert clean_text(f"الخبر{mark} العاجل in{mark}formation") == "الخبر العاجل information"
@@ -209,3 +209,9 @@ def test_canonical_url_rejects_non_http(url: str | None) -> None:
 )
 def test_site_of(url: str | None, site: str | None) -> None:
     assert site_of(url) == site
+
+
+def test_persian_zero_width_non_joiner_is_spelling_for_display_not_for_keys() -> None:
+    word = "می\u200cخواهم"
+    assert clean_text(word) == word
+    assert key_text(word) == key_text("میخواهم")

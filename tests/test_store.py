@@ -228,8 +228,9 @@ def compacted_copy(partition: Path, staging: Path) -> None:
 def test_compaction_killed_between_the_two_renames_is_finished_by_next_writer(data_dir: Path) -> None:
     partition = three_runs(data_dir)
     before = sorted_articles(data_dir)
-    staging = partition.with_name(".month=11.compacting")
-    replaced = partition.with_name(".month=11.replaced")
+    staging = data_dir / ".staging" / "year=2020,month=11.compacting"
+    replaced = data_dir / ".staging" / "year=2020,month=11.replaced"
+    staging.parent.mkdir()
     compacted_copy(partition, staging)
     os.replace(partition, replaced)  # killed here: the live directory is gone
     assert not partition.exists()
@@ -247,13 +248,14 @@ def test_compaction_killed_between_the_two_renames_is_finished_by_next_writer(da
 def test_compaction_killed_before_the_swap_leaves_the_live_partition(data_dir: Path) -> None:
     partition = three_runs(data_dir)
     before = sorted_articles(data_dir)
-    staging = partition.with_name(".month=11.compacting")
+    staging = data_dir / ".staging" / "year=2020,month=11.compacting"
+    staging.parent.mkdir()
     compacted_copy(partition, staging)
     (staging / ".part-compact-2.parquet.tmp").write_bytes(b"half written")
 
     with Archive(data_dir).locked():
         pass
-    assert not staging.exists()
+    assert not staging.parent.exists()
     assert sorted(p.name for p in partition.parent.iterdir()) == ["month=11"]
     assert len(list(partition.glob("*.parquet"))) == 3
     pd.testing.assert_frame_equal(sorted_articles(data_dir), before)
