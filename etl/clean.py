@@ -137,10 +137,17 @@ class _Stats:
     links: int = 0  # of which inside <a>
 
 
-def _attrs(el: Tag) -> str:
+# CMS taxonomy classes name the article's tags, not the element's role
+# ("tag-trending-topics", "category-comments"): ignored by name-based heuristics.
+_TAXONOMY_CLASS = re.compile(r"^(?:tag|category|cat|categories|postid|post|format|status|type|author)-\S+$")
+
+
+def class_and_id(el: Tag) -> str:
+    """An element's class and id as one string, for name-based heuristics."""
     cls = el.get("class")
-    cls = " ".join(cls) if isinstance(cls, list) else (cls or "")
-    return f"{cls} {el.get('id') or ''}".strip()
+    tokens = cls if isinstance(cls, list) else (cls or "").split()
+    kept = " ".join(t for t in tokens if not _TAXONOMY_CLASS.match(t))
+    return f"{kept} {el.get('id') or ''}".strip()
 
 
 def _is_hidden(el: Tag) -> bool:
@@ -255,7 +262,7 @@ def _drop_boilerplate_containers(root: Tag, scores: _Scores) -> None:
     for el in root.find_all(True):
         if el.decomposed or el.name in ("body", "html", "main", "article"):
             continue
-        attrs = _attrs(el)
+        attrs = class_and_id(el)
         if not attrs or not _NEGATIVE.search(attrs) or _ARTICLE_BODY.search(attrs):
             continue
         if scores.good.get(id(el), 0.0) > 0.5 * total_good:

@@ -702,6 +702,11 @@ def parse_date_value(value: str, *, tz: tzinfo | None = None) -> datetime | date
             parsed = None
         if parsed is not None and parsed.year >= MIN_YEAR:
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+    try:  # C's asctime(), as some CMSs write it: "Fri Feb 18 10:27:24 2022"
+        parsed = datetime.strptime(" ".join(clean.split()), "%a %b %d %H:%M:%S %Y")
+        return parsed.replace(tzinfo=tz)
+    except ValueError:
+        pass
     for found in find_dates(value, tz=tz):
         if not found.relative:
             return found.value

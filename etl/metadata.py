@@ -17,8 +17,9 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
+from etl.clean import class_and_id
 from etl.credits import LABEL_START, copyright_credit, photo_credit_line, split_names
-from etl.dates import find_dates, parse_date_value
+from etl.dates import FoundDate, find_dates, parse_date_value
 from etl.normalize import clean_text, key_text, squeeze
 
 _JSON_LD = re.compile(
@@ -273,7 +274,10 @@ _UPDATED = re.compile(
     r"actualizado|atualizado",
     re.IGNORECASE,
 )
-_DATE_CLASS = re.compile(r"date|time|publish|posted|dateline|byline|meta|info|stamp|zeit|datum|fecha", re.I)
+_DATE_CLASS = re.compile(
+    r"date|time|publish|posted|submitted|created|dateline|byline|author|meta|info|stamp|zeit|datum|fecha",
+    re.IGNORECASE,
+)
 _NOT_CONTENT = ("aside", "nav", "footer")
 _URL_DATE = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})[/_.-](?P<m>0?[1-9]|1[0-2])[/_.-](?P<d>0?[1-9]|[12]\d|3[01])(?!\d)"
@@ -294,7 +298,7 @@ def _plausible(value: datetime | date, now: datetime) -> bool:
 
 
 def _from_value(raw: Any, origin: str, now: datetime) -> Published | None:
-    if not isinstance(raw, str) or not raw.strip():
+    if not isinstance(raw, str) or not raw.strip() or not _HAS_YEAR.search(raw):
         return None
     value = parse_date_value(raw.strip())
     if value is not None and _plausible(value, now):
@@ -302,14 +306,22 @@ def _from_value(raw: Any, origin: str, now: datetime) -> Published | None:
     return None
 
 
+_ASIDE_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:related|comments?|commentlist|sidebar|teasers?|recommend\w*|footer|popular|"
+    r"trending|most-?read|more-?(?:news|stories|articles)|topbar|header-?top)(?=$|[\s_-])",
+    re.IGNORECASE,
+)
+
+
 def _in_boilerplate(el: Tag) -> bool:
+    """Inside an aside, navigation, footer, or a related/comments/sidebar container."""
     for parent in el.parents:
-        if parent.name in _NOT_CONTENT:
+        name = parent.name
+        if name in _NOT_CONTENT:
             return True
-        attrs = " ".join(parent.get("class") or []) + " " + (parent.get("id") or "")
-        if re.search(
-            r"related|comment|sidebar|widget|teaser|recommend|footer|header-top|topbar", attrs, re.I
-        ):
+        if name in ("body", "html", "main", "article", "[document]"):
+            continue
+        if _ASIDE_CLASS.search(class_and_id(parent)):
             return True
     return False
 
@@ -323,36 +335,58 @@ def find_published(
     language: str | None,
     now: datetime,
 ) -> Published | None:
-    """The publication date: structured metadata, then <time>, then the URL, then
-    visible text near the headline. Updated/modified dates are never taken for it."""
-    for obj in [*article_objects(objects), *objects]:
-        found = _from_value(obj.get("datePublished"), "jsonld", now) or _from_value(
-            obj.get("dateCreated"), "jsonld", now
-        )
-        if found:
-            return found
-    for key in _PUBLISHED_META:
-        found = _from_value(meta.get(key), "meta", now)
-        if found:
-            return found
-    for el in soup.find_all(attrs={"itemprop": "datePublished"}):
-        raw = el.get("content") or el.get("datetime") or el.get_text(" ", strip=True)
-        found = _from_value(raw, "meta", now)
-        if found:
-            return found
-    found = _time_element(soup, title_el, now)
-    if found:
-        return found
+    """The publication date: structured metadata, then <time>, then visible text near the
+    headline and the URL. Updated/modified dates are never taken for it. A structured
+    date days after the date in the URL is a re-save, not the publication: the URL wins."""
     in_url = _url_date(url, now)
-    visible = _visible_date(soup, title_el, language, now)
-    # The URL gives a day only: a visible date of the same day is more precise.
-    if visible and (in_url is None or _day(visible.value) == in_url.value):
-        return visible
-    return in_url
+    found = _structured_date(soup, meta, objects, title_el, now)
+    if found is None:
+        visible = _visible_date(soup, title_el, language, now)
+        # The URL gives a day only: a visible date of the same day is more precise.
+        if visible and (in_url is None or _day(visible.value) == in_url.value):
+            return visible
+        return in_url
+    if in_url and _day(found.value) > in_url.value + timedelta(days=2):
+        return in_url
+    return found
 
 
 def _day(value: datetime | date) -> date:
     return value.date() if isinstance(value, datetime) else value
+
+
+_JSONLD_DATE_KEYS = ("datePublished", "dateCreated", "uploadDate")
+_META_PUBLISHED = re.compile(r"publi|pubdate|release|issued|created|date$|^date|upload", re.IGNORECASE)
+_META_NOT_PUBLISHED = re.compile(r"modif|updat|expir|valid|revis|edit|birth|event|start|end", re.IGNORECASE)
+
+
+def _structured_date(
+    soup: BeautifulSoup,
+    meta: dict[str, str],
+    objects: list[dict[str, Any]],
+    title_el: Tag | None,
+    now: datetime,
+) -> Published | None:
+    for obj in [*article_objects(objects), *objects]:
+        for key in _JSONLD_DATE_KEYS:
+            found = _from_value(obj.get(key), "jsonld", now)
+            if found:
+                return found
+    for key in _PUBLISHED_META:
+        found = _from_value(meta.get(key), "meta", now)
+        if found:
+            return found
+    for key, value in meta.items():
+        if _META_PUBLISHED.search(key) and not _META_NOT_PUBLISHED.search(key):
+            found = _from_value(value, "meta", now)
+            if found:
+                return found
+    for el in soup.find_all(attrs={"itemprop": ["datePublished", "dateCreated", "uploadDate"]}):
+        raw = el.get("content") or el.get("datetime") or el.get_text(" ", strip=True)
+        found = _from_value(raw, "meta", now)
+        if found:
+            return found
+    return _time_element(soup, title_el, now)
 
 
 def _time_element(soup: BeautifulSoup, title_el: Tag | None, now: datetime) -> Published | None:
@@ -365,8 +399,8 @@ def _time_element(soup: BeautifulSoup, title_el: Tag | None, now: datetime) -> P
         found = _from_value(t.get("datetime"), "time", now)
         if found is None:
             text = t.get_text(" ", strip=True)
-            dates = find_dates(text, now=now)
-            if dates and not dates[0].relative:
+            dates = [d for d in find_dates(text, now=now) if not d.relative and _has_year(d)]
+            if dates:
                 found = Published(dates[0].value, dates[0].text, "time")
         if found:
             return found
@@ -408,34 +442,78 @@ def _url_date(url: str | None, now: datetime) -> Published | None:
     return Published(value, match.group(0).strip("/"), "url") if _plausible(value, now) else None
 
 
+_HAS_YEAR = re.compile(r"(?:19|20)\d{2}|\b\d{1,2}[./-]\d{1,2}[./-]\d{2}\b")
+_PUBLISHED_LABEL = re.compile(
+    r"publi|veröffentlicht|erschienen|posted|gespeichert|опубликован|نشر|بتاريخ|datum|date|am\b|le\b|on\b",
+    re.IGNORECASE,
+)
+_MAX_DATE_LINE = 120
+
+
+def _has_year(found: FoundDate) -> bool:
+    """A year written in the text: a day and month alone is no publication date."""
+    return found.relative or bool(_HAS_YEAR.search(found.text))
+
+
+def _line_of(node: Any) -> Tag | None:
+    """The element around a text node that reads as one short line: its parent, widened
+    over inline wrappers while the text stays short ("<p>Posted <b>5 May 2020</b></p>")."""
+    el = node.parent
+    while (
+        isinstance(el, Tag)
+        and el.name in _INLINE
+        and isinstance(el.parent, Tag)
+        and len(el.parent.get_text(" ", strip=True)) <= _MAX_DATE_LINE
+    ):
+        el = el.parent
+    return el if isinstance(el, Tag) else None
+
+
 def _visible_date(
     soup: BeautifulSoup, title_el: Tag | None, language: str | None, now: datetime
 ) -> Published | None:
-    """A date written near the headline, in an element that looks like a dateline/meta line."""
-    candidates: list[Tag] = []
+    """A date written on its own line near the headline (a dateline or a meta line).
+
+    Candidates are short lines with a date and a year, outside asides, related lists and
+    comments. Preference: a date-like class or a "published" label, then closeness to the
+    headline, then the earliest line. Dates inside sentences are not candidates."""
     body = soup.body or soup
-    for el in body.find_all(True, class_=_DATE_CLASS):
-        if not _in_boilerplate(el):
-            candidates.append(el)
-    for el in body.find_all(True, id=_DATE_CLASS):
-        if not _in_boilerplate(el) and el not in candidates:
-            candidates.append(el)
-    # Then short text elements right after the headline.
-    if title_el is not None:
-        for i, el in enumerate(title_el.find_all_next(True)):
-            if i > 40:
-                break
-            if el not in candidates:
-                candidates.append(el)
-    for el in _near(candidates, title_el):
-        text = el.get_text(" ", strip=True)
-        if not text or len(text) > 160:
+    order = {id(el): i for i, el in enumerate(body.find_all(True))}
+    anchor = order.get(id(title_el)) if title_el is not None else None
+    best: tuple[float, int, Published] | None = None
+    seen: set[int] = set()
+    for node in body.find_all(string=_HAS_YEAR):
+        line = _line_of(node)
+        if line is None or id(line) in seen:
+            continue
+        seen.add(id(line))
+        text = line.get_text(" ", strip=True)
+        if not text or len(text) > _MAX_DATE_LINE or _in_boilerplate(line):
             continue
         if _UPDATED.search(text[:40]) and not re.search(r"publi|опубликован|نشر|veröffentlicht", text, re.I):
             continue
-        for found in find_dates(text, language=language, now=now):
-            return Published(found.value, found.text, "text")
-    return None
+        dates = [d for d in find_dates(text, language=language, now=now) if _has_year(d)]
+        if not dates:
+            continue
+        score = 0.0
+        attrs = f"{class_and_id(line)} {line.get('itemprop') or ''}"
+        if _DATE_CLASS.search(attrs) or (
+            line.parent is not None and _DATE_CLASS.search(class_and_id(line.parent))
+        ):
+            score += 2
+        if _PUBLISHED_LABEL.search(text.replace(dates[0].text, " ")):
+            score += 1
+        position = order.get(id(line), 0)
+        if anchor is not None:  # the closer to the headline, the likelier its dateline
+            distance = position - anchor
+            if 0 < distance <= 60:
+                score += 2.5 * (1 - distance / 60)
+            elif -20 <= distance <= 0:
+                score += 2.0 * (1 + distance / 20)
+        candidate = (score, -position, Published(dates[0].value, dates[0].text, "text"))
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return best[2] if best else None
 
 
 # --- authors ------------------------------------------------------------------------
@@ -522,7 +600,7 @@ def find_photo_credit(soup: BeautifulSoup, objects: list[dict[str, Any]]) -> str
     for el in body.find_all(["figcaption", "span", "div", "p", "small", "cite", "em"]):
         if _in_boilerplate(el):
             continue
-        attrs = " ".join(el.get("class") or []) + " " + (el.get("id") or "")
+        attrs = class_and_id(el)
         is_credit_el = bool(_CREDIT_CLASS.search(attrs)) and not _AUTHOR_CLASS.search(attrs)
         if el.name != "figcaption" and not is_credit_el and el.find_parent("figure") is None:
             continue
