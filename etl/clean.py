@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Doctype, ProcessingInstruction
@@ -129,6 +129,7 @@ SHORT_WEIGHT = 0.5  # short non-link fragments (labels, dates) count against a c
 class Block:
     kind: str  # p | h | li | quote | pre | row
     text: str
+    boilerplate: bool = False  # judged not to be article text (kept for credit lines)
 
 
 @dataclass(slots=True)
@@ -334,20 +335,69 @@ def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
     yield from flush()
 
 
+GOOD, SHORT, BAD = "good", "short", "bad"
+GOOD_BLOCK_CHARS = 70  # a paragraph of running text (shorter ones need context to be kept)
+
+
+def _classify(block: Block, s: _Stats | None) -> str:
+    """jusText's idea: running text is good, link lists are bad, the rest is decided
+    by its neighbours."""
+    if block.kind == "h":
+        return SHORT
+    if s is not None and s.links > 0.5 * s.text and len(block.text) < 300:
+        return BAD
+    if len(block.text) >= GOOD_BLOCK_CHARS and (s is None or s.links <= MAX_GOOD_LINK_RATIO * s.text):
+        return GOOD
+    return SHORT
+
+
+EDGE = "edge"
+
+
+def _neighbours(classes: list[str]) -> tuple[list[str], list[str]]:
+    """For each block, the class of the nearest non-short block before and after it."""
+    before, after = [EDGE] * len(classes), [EDGE] * len(classes)
+    state = EDGE
+    for i, c in enumerate(classes):
+        before[i] = state
+        state = c if c != SHORT else state
+    state = EDGE
+    for i in range(len(classes) - 1, -1, -1):
+        after[i] = state
+        state = classes[i] if classes[i] != SHORT else state
+    return before, after
+
+
+def _resolve_short(classes: list[str], blocks: list[Block]) -> list[bool]:
+    """Keep a short block (sub-heading, short line, list item) when it sits inside the
+    text: good text on one side, and no link list on either side (the start or end of
+    the container counts as neither). A heading needs good text after it."""
+    before, after = _neighbours(classes)
+    keep = []
+    for i, c in enumerate(classes):
+        if c != SHORT:
+            keep.append(c == GOOD)
+        elif blocks[i].kind == "h":
+            keep.append(after[i] == GOOD)
+        else:
+            sides = {before[i], after[i]}
+            keep.append(GOOD in sides and BAD not in sides)
+    return keep
+
+
 def blocks(container: Tag) -> list[Block]:
-    """Body blocks of a container in document order, link lists removed."""
+    """Blocks of a container in document order. Running text, and the short blocks
+    (sub-headings, list items, short lines) that sit inside it, are article text; the
+    rest is marked ``boilerplate`` (credit lines are still read from it)."""
     stats = _measure(container)
-    out: list[Block] = []
-    for block, el in _emit(container):
-        entry = stats.get(id(el))
-        if entry is not None and block.kind != "h":
-            s = entry[1]
-            if s.links > 0.5 * s.text and len(block.text) < 300:
-                continue
-        if block.kind == "h" and len(block.text) > 200:
-            continue
-        out.append(block)
-    return out
+    emitted = [
+        (b, stats.get(id(el))) for b, el in _emit(container) if not (b.kind == "h" and len(b.text) > 200)
+    ]
+    out = [b for b, _ in emitted]
+    classes = [_classify(b, entry[1] if entry else None) for b, entry in emitted]
+    # A page without running text (a short notice): keep what is not a link list.
+    keep = _resolve_short(classes, out) if GOOD in classes else [c != BAD for c in classes]
+    return [b if k else replace(b, boilerplate=True) for b, k in zip(out, keep, strict=True)]
 
 
 def ends_sentence(text: str) -> bool:

@@ -92,7 +92,9 @@ def _from_html(html: str, url: str | None, now: datetime) -> Article:
     for line in metadata.labelled_lines(soup):
         _take_credit_line(article, line)
     hint_lang = (str(lang_hint).split("-")[0].lower() or None) if lang_hint else None
-    published = metadata.find_published(soup, meta, objects, page, title_el, hint_lang, now)
+    published = metadata.find_published(
+        soup, meta, objects, page, title_el, hint_lang, now, metadata.script_dates(html)
+    )
     if published:
         article.published = published.value
         article.published_text = published.text
@@ -150,15 +152,16 @@ def _finish(article: Article, blocks: list[Block], lang_hint: str | None) -> Non
     body: list[Block] = []
     for block in blocks:
         line = block.text
-        if len(line) <= 200:
-            if _SWITCHER.match(line) or _take_credit_line(article, line):
-                continue
-            if article.published_text and len(line) <= 100 and article.published_text in line:
-                continue  # a date/meta line ("12.11.2025 Views: 1 284"), not text
-            names = author_line(line) if len(line) <= 100 else None
-            if names:
-                article.authors = article.authors or names
-                continue
+        if len(line) <= 200 and (_SWITCHER.match(line) or _take_credit_line(article, line)):
+            continue
+        names = author_line(line) if len(line) <= 100 else None
+        if names:
+            article.authors = article.authors or names
+            continue
+        if block.boilerplate:
+            continue
+        if article.published_text and len(line) <= 100 and article.published_text in line:
+            continue  # a date/meta line ("12.11.2025 Views: 1 284"), not text
         body.append(block)
     body = _drop_title_repeat(body, article.title)
     body = _drop_meta_lines(body)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -282,6 +282,7 @@ _NOT_CONTENT = ("aside", "nav", "footer")
 _URL_DATE = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})[/_.-](?P<m>0?[1-9]|1[0-2])[/_.-](?P<d>0?[1-9]|[12]\d|3[01])(?!\d)"
     r"|/(?P<y2>(?:19|20)\d{2})(?P<m2>0[1-9]|1[0-2])(?P<d2>0[1-9]|[12]\d|3[01])/"
+    r"|/(?P<d3>0[1-9]|[12]\d|3[01])-(?P<m3>0[1-9]|1[0-2])-(?P<y3>(?:19|20)\d{2})(?:[/.]|$)"
 )
 
 
@@ -334,21 +335,47 @@ def find_published(
     title_el: Tag | None,
     language: str | None,
     now: datetime,
+    script_values: Sequence[str] = (),
 ) -> Published | None:
-    """The publication date: structured metadata, then <time>, then visible text near the
-    headline and the URL. Updated/modified dates are never taken for it. A structured
-    date days after the date in the URL is a re-save, not the publication: the URL wins."""
-    in_url = _url_date(url, now)
-    found = _structured_date(soup, meta, objects, title_el, now)
-    if found is None:
-        visible = _visible_date(soup, title_el, language, now)
-        # The URL gives a day only: a visible date of the same day is more precise.
-        if visible and (in_url is None or _day(visible.value) == in_url.value):
-            return visible
+    """The publication date, decided by agreement between the page's sources.
+
+    Every source names a candidate day: JSON-LD, each publish-like <meta>, microdata,
+    <time>, the dateline near the headline, the URL. Pages often disagree (a CMS re-save
+    date in one field, the real date in three others), so the day most sources give
+    wins; among its candidates the first in priority order is returned (it may carry a
+    time). Updated/modified fields are never candidates. A date days after the URL's
+    date is a re-save, not the publication."""
+    candidates = _date_candidates(soup, meta, objects, url, title_el, language, now, script_values)
+    if not candidates:
+        return None
+    votes: dict[date, int] = {}
+    for candidate in candidates:
+        day = _day(candidate.value)
+        votes[day] = votes.get(day, 0) + 1
+    in_url = next((c for c in candidates if c.origin == "url"), None)
+    best_day = max(votes, key=lambda d: (votes[d], -_first_index(candidates, d)))
+    if in_url and best_day > in_url.value + timedelta(days=2):  # type: ignore[operator]
         return in_url
-    if in_url and _day(found.value) > in_url.value + timedelta(days=2):
-        return in_url
-    return found
+    same_day = [c for c in candidates if _day(c.value) == best_day]
+    timed = [c for c in same_day if isinstance(c.value, datetime)]
+    return (timed or same_day)[0]
+
+
+# Publication dates inside scripts' JSON (Next.js/Nuxt state, Shopify, analytics layers):
+# structured, but outside JSON-LD. Read from the raw HTML.
+_SCRIPT_DATE = re.compile(
+    r"""["'](?:datePublished|date_published|publishDate|publish_date|publishedAt|published_at|pubDate|"""
+    r"""publicationDate|publication_date|firstPublished|first_published_at)["']\s*:\s*["']([^"'\\]{8,40})["']"""
+)
+
+
+def script_dates(html: str) -> list[str]:
+    """Raw publication-date values found in JSON inside the page's scripts (first few)."""
+    return [m.group(1) for m in _SCRIPT_DATE.finditer(html, 0, 2_000_000)][:5]
+
+
+def _first_index(candidates: list[Published], day: date) -> int:
+    return next(i for i, c in enumerate(candidates) if _day(c.value) == day)
 
 
 def _day(value: datetime | date) -> date:
@@ -360,33 +387,35 @@ _META_PUBLISHED = re.compile(r"publi|pubdate|release|issued|created|date$|^date|
 _META_NOT_PUBLISHED = re.compile(r"modif|updat|expir|valid|revis|edit|birth|event|start|end", re.IGNORECASE)
 
 
-def _structured_date(
+def _date_candidates(
     soup: BeautifulSoup,
     meta: dict[str, str],
     objects: list[dict[str, Any]],
+    url: str | None,
     title_el: Tag | None,
+    language: str | None,
     now: datetime,
-) -> Published | None:
-    for obj in [*article_objects(objects), *objects]:
-        for key in _JSONLD_DATE_KEYS:
-            found = _from_value(obj.get(key), "jsonld", now)
-            if found:
-                return found
-    for key in _PUBLISHED_META:
-        found = _from_value(meta.get(key), "meta", now)
-        if found:
-            return found
-    for key, value in meta.items():
-        if _META_PUBLISHED.search(key) and not _META_NOT_PUBLISHED.search(key):
-            found = _from_value(value, "meta", now)
-            if found:
-                return found
+    script_values: Sequence[str],
+) -> list[Published]:
+    """One candidate per source, in priority order."""
+    found: list[Published | None] = []
+    for obj in article_objects(objects) or objects:
+        found.append(
+            next(filter(None, (_from_value(obj.get(k), "jsonld", now) for k in _JSONLD_DATE_KEYS)), None)
+        )
+    keys = [k for k in _PUBLISHED_META if k in meta]
+    keys += [
+        k for k in meta if _META_PUBLISHED.search(k) and not _META_NOT_PUBLISHED.search(k) and k not in keys
+    ]
+    found.extend(_from_value(meta[k], "meta", now) for k in keys)
     for el in soup.find_all(attrs={"itemprop": ["datePublished", "dateCreated", "uploadDate"]}):
         raw = el.get("content") or el.get("datetime") or el.get_text(" ", strip=True)
-        found = _from_value(raw, "meta", now)
-        if found:
-            return found
-    return _time_element(soup, title_el, now)
+        found.append(_from_value(raw, "meta", now))
+    found.extend(_from_value(raw, "meta", now) for raw in script_values[:1])
+    found.append(_time_element(soup, title_el, now))
+    found.append(_visible_date(soup, title_el, language, now))
+    found.append(_url_date(url, now))
+    return [f for f in found if f is not None]
 
 
 def _time_element(soup: BeautifulSoup, title_el: Tag | None, now: datetime) -> Published | None:
@@ -432,9 +461,9 @@ def _url_date(url: str | None, now: datetime) -> Published | None:
     match = _URL_DATE.search(url)
     if not match:
         return None
-    y = match.group("y") or match.group("y2")
-    m = match.group("m") or match.group("m2")
-    d = match.group("d") or match.group("d2")
+    y = match.group("y") or match.group("y2") or match.group("y3")
+    m = match.group("m") or match.group("m2") or match.group("m3")
+    d = match.group("d") or match.group("d2") or match.group("d3")
     try:
         value = date(int(y), int(m), int(d))
     except ValueError:
@@ -448,6 +477,10 @@ _PUBLISHED_LABEL = re.compile(
     re.IGNORECASE,
 )
 _MAX_DATE_LINE = 120
+# "until 31.12.2018", "ab 01.01.2020": a deadline or a range, not a publication date.
+_RANGE_BEFORE = re.compile(
+    r"\b(?:bis|ab|seit|until|till|from|through|до|с|по|حتى|منذ|jusqu'au|hasta)\s*$", re.I
+)
 
 
 def _has_year(found: FoundDate) -> bool:
@@ -492,7 +525,11 @@ def _visible_date(
             continue
         if _UPDATED.search(text[:40]) and not re.search(r"publi|опубликован|نشر|veröffentlicht", text, re.I):
             continue
-        dates = [d for d in find_dates(text, language=language, now=now) if _has_year(d)]
+        dates = [
+            d
+            for d in find_dates(text, language=language, now=now)
+            if _has_year(d) and not _RANGE_BEFORE.search(text[: text.find(d.text)])
+        ]
         if not dates:
             continue
         score = 0.0
