@@ -102,15 +102,21 @@ HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _ROLES_DROP = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar"})
 
 # Class/id words of boilerplate containers (whole words of the attribute, "-"/"_" separated).
+# Strong: never article text, removed unless they hold most of the page's good text.
 _NEGATIVE = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|social|socials|sns|related|recommend\w*|popular|trending|most-?read|"
     r"comments?|commentlist|comment-list|disqus|cookie\w*|consent|gdpr|newsletter|subscribe|signup|"
-    r"advert\w*|ads?|adv|banner|breadcrumbs?|menu|navbar|nav|navigation|sidebar|side-bar|widget\w*|"
-    r"footer|masthead|topbar|toolbar|popup|modal|overlay|tag-?list|tags|keywords|"
-    r"author-?bio|pagination|pager|more-?(?:news|stories|articles)|read-?more|see-?also|"
-    r"outbrain|taboola|teasers?|rss|print|skip|sr-only|visually-?hidden|lang\w*-?switch\w*|"
-    r"login|search|rating|vote|poll|donate|jump|sponsor\w*|"
-    r"byline|dateline|caption|credit|gallery|slider|carousel|player|follow)(?=$|[\s_-])",
+    r"advert\w*|ads?|adv|banner|breadcrumbs?|menu|navbar|nav|navigation|sidebar|side-bar|"
+    r"footer|masthead|topbar|popup|modal|overlay|outbrain|taboola|more-?(?:news|stories|articles)|"
+    r"read-?more|see-?also|author-?bio|lang\w*-?switch\w*|sr-only|visually-?hidden|teasers?|caption|"
+    r"credit|gallery|slider|carousel|byline|dateline|rss|donate|poll|vote|rating|sponsor\w*)(?=$|[\s_-])",
+    re.IGNORECASE,
+)
+# Weak: names that content containers share too ("elementor-widget", "print-step"):
+# removed only when the container is not mostly running text.
+_WEAK_NEGATIVE = re.compile(
+    r"(?:^|[\s_-])(?:widget\w*|toolbar|tag-?list|tags|keywords|pagination|pager|print|skip|"
+    r"login|search|jump|player|follow)(?=$|[\s_-])",
     re.IGNORECASE,
 )
 _ARTICLE_BODY = re.compile(
@@ -220,6 +226,7 @@ class _Scores:
     def __init__(self, stats: dict[int, tuple[Tag, _Stats]]) -> None:
         self.worth: dict[int, float] = {}
         self.good: dict[int, float] = {}
+        self.text: dict[int, float] = {}
         self.tags: dict[int, Tag] = {}
         for el, s in stats.values():
             worth, good = _worth(el, s)
@@ -229,16 +236,22 @@ class _Scores:
                 self.tags[key] = node
                 self.worth[key] = self.worth.get(key, 0.0) + worth
                 self.good[key] = self.good.get(key, 0.0) + good
+                self.text[key] = self.text.get(key, 0.0) + s.text
                 node = node.parent
 
     def remove(self, el: Tag) -> None:
         """Take an element's contribution out of its ancestors before it is deleted."""
-        worth, good = self.worth.get(id(el), 0.0), self.good.get(id(el), 0.0)
+        worth, good, text = (
+            self.worth.get(id(el), 0.0),
+            self.good.get(id(el), 0.0),
+            self.text.get(id(el), 0.0),
+        )
         for parent in el.parents:
             key = id(parent)
             if key in self.worth:
                 self.worth[key] -= worth
                 self.good[key] -= good
+                self.text[key] -= text
 
     def best(self, root: Tag) -> Tag:
         """The element with the highest worth; among equals the deepest (least chrome)."""
@@ -258,15 +271,20 @@ def _depth(el: Tag) -> int:
 
 
 def _drop_boilerplate_containers(root: Tag, scores: _Scores) -> None:
-    """Delete containers named like boilerplate, unless they hold most of the good text."""
+    """Delete containers named like boilerplate: strongly named ones unless they hold most
+    of the page's good text, weakly named ones unless they are mostly running text."""
     total_good = scores.good.get(id(root), 0.0) or 1.0
     for el in root.find_all(True):
         if el.decomposed or el.name in ("body", "html", "main", "article"):
             continue
         attrs = class_and_id(el)
-        if not attrs or not _NEGATIVE.search(attrs) or _ARTICLE_BODY.search(attrs):
+        if not attrs or _ARTICLE_BODY.search(attrs):
             continue
-        if scores.good.get(id(el), 0.0) > 0.5 * total_good:
+        good = scores.good.get(id(el), 0.0)
+        if _NEGATIVE.search(attrs):
+            if good > 0.5 * total_good:
+                continue
+        elif not _WEAK_NEGATIVE.search(attrs) or good > 0.3 * scores.text.get(id(el), 0.0):
             continue
         scores.remove(el)
         el.decompose()
