@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -167,15 +167,28 @@ def _is_hidden(el: Tag) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
+def walk(root: Tag, remove: Callable[[Tag], bool]) -> None:
+    """Visit the elements under ``root`` in document order and detach those ``remove``
+    selects, without visiting their subtrees (one pass; no repeated tree searches)."""
+    stack = [c for c in reversed(root.contents) if isinstance(c, Tag)]
+    while stack:
+        el = stack.pop()
+        if remove(el):
+            el.extract()
+        else:
+            stack.extend(c for c in reversed(el.contents) if isinstance(c, Tag))
+
+
+def _never_text(el: Tag) -> bool:
+    if el.name in DROP_TAGS or el.get("role") in _ROLES_DROP or _is_hidden(el):
+        return True
+    # The page or article header: logo, headline, byline, date.
+    return el.name == "header" and len(el.get_text(" ", strip=True)) < 400
+
+
 def prune(soup: BeautifulSoup) -> None:
     """Remove elements that are never article text, by tag, role and visibility (in place)."""
-    for el in soup.find_all(True):
-        if el.decomposed or el.parent is None or el.name in ("html", "body"):
-            continue
-        if el.name in DROP_TAGS or el.get("role") in _ROLES_DROP or _is_hidden(el):
-            el.decompose()
-        elif el.name == "header" and len(el.get_text(" ", strip=True)) < 400:
-            el.decompose()  # the page or article header: logo, headline, byline, date
+    walk(soup.body or soup, _never_text)
     for node in soup.find_all(string=lambda s: isinstance(s, Comment | Doctype | ProcessingInstruction)):
         node.extract()
 
@@ -228,6 +241,7 @@ class _Scores:
         self.good: dict[int, float] = {}
         self.text: dict[int, float] = {}
         self.tags: dict[int, Tag] = {}
+        self.removed: set[int] = set()
         for el, s in stats.values():
             worth, good = _worth(el, s)
             node: Tag | None = el
@@ -240,7 +254,8 @@ class _Scores:
                 node = node.parent
 
     def remove(self, el: Tag) -> None:
-        """Take an element's contribution out of its ancestors before it is deleted."""
+        """Take an element's contribution out of its ancestors before it is detached."""
+        self.removed.add(id(el))
         worth, good, text = (
             self.worth.get(id(el), 0.0),
             self.good.get(id(el), 0.0),
@@ -258,36 +273,49 @@ class _Scores:
         best: tuple[float, int, Tag] = (self.worth.get(id(root), 0.0), 0, root)
         for key, worth in self.worth.items():
             tag = self.tags[key]
-            if worth < best[0] or tag.decomposed or tag.name in ("html", "[document]"):
+            if worth < best[0] or tag.name in ("html", "[document]"):
                 continue
-            candidate = (worth, _depth(tag), tag)
+            depth = self._attached_depth(tag)
+            if depth is None:
+                continue
+            candidate = (worth, depth, tag)
             if candidate[:2] > best[:2]:
                 best = candidate
         return best[2]
 
-
-def _depth(el: Tag) -> int:
-    return sum(1 for _ in el.parents)
+    def _attached_depth(self, el: Tag) -> int | None:
+        """Depth of an element, or None when it lies in a removed subtree."""
+        depth = 0
+        node: Tag | None = el
+        while node is not None:
+            if id(node) in self.removed:
+                return None
+            node = node.parent
+            depth += 1
+        return depth
 
 
 def _drop_boilerplate_containers(root: Tag, scores: _Scores) -> None:
-    """Delete containers named like boilerplate: strongly named ones unless they hold most
+    """Remove containers named like boilerplate: strongly named ones unless they hold most
     of the page's good text, weakly named ones unless they are mostly running text."""
     total_good = scores.good.get(id(root), 0.0) or 1.0
-    for el in root.find_all(True):
-        if el.decomposed or el.name in ("body", "html", "main", "article"):
-            continue
+
+    def boilerplate(el: Tag) -> bool:
+        if el.name in ("main", "article"):
+            return False
         attrs = class_and_id(el)
         if not attrs or _ARTICLE_BODY.search(attrs):
-            continue
+            return False
         good = scores.good.get(id(el), 0.0)
         if _NEGATIVE.search(attrs):
-            if good > 0.5 * total_good:
-                continue
-        elif not _WEAK_NEGATIVE.search(attrs) or good > 0.3 * scores.text.get(id(el), 0.0):
-            continue
-        scores.remove(el)
-        el.decompose()
+            drop = good <= 0.5 * total_good
+        else:
+            drop = bool(_WEAK_NEGATIVE.search(attrs)) and good <= 0.3 * scores.text.get(id(el), 0.0)
+        if drop:
+            scores.remove(el)
+        return drop
+
+    walk(root, boilerplate)
 
 
 def main_container(soup: BeautifulSoup) -> Tag:

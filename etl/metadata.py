@@ -15,12 +15,51 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from etl.clean import class_and_id
 from etl.credits import LABEL_START, copyright_credit, photo_credit_line, split_names
 from etl.dates import FoundDate, find_dates, parse_date_value
 from etl.normalize import clean_text, key_text, squeeze
+
+
+def _words_of(el: Tag, attribute: str) -> list[str]:
+    """A space-separated attribute (rel, class) as words, however the parser stored it."""
+    value = el.get(attribute)
+    return value if isinstance(value, list) else (value or "").split()
+
+
+class Page:
+    """A parsed page indexed in one walk: elements by name, with itemprop, text nodes, and
+    document positions. Metadata rules look things up here instead of searching the tree
+    again and again (each bs4 find_all is a full walk)."""
+
+    def __init__(self, soup: BeautifulSoup) -> None:
+        self.soup = soup
+        self.body: Tag = soup.body or soup
+        self.tags: list[Tag] = []
+        self.by_name: dict[str, list[Tag]] = {}
+        self.itemprop: list[Tag] = []
+        self.strings: list[NavigableString] = []
+        for node in soup.descendants:
+            if isinstance(node, Tag):
+                self.tags.append(node)
+                self.by_name.setdefault(node.name, []).append(node)
+                if node.has_attr("itemprop"):
+                    self.itemprop.append(node)
+            elif type(node) is NavigableString:
+                self.strings.append(node)
+        self.position = {id(t): i for i, t in enumerate(self.tags)}
+
+    def named(self, *names: str) -> list[Tag]:
+        """Elements with one of these names, in document order."""
+        if len(names) == 1:
+            return self.by_name.get(names[0], [])
+        return sorted((t for n in names for t in self.by_name.get(n, [])), key=lambda t: self.position[id(t)])
+
+    def with_itemprop(self, *props: str) -> list[Tag]:
+        return [t for t in self.itemprop if t.get("itemprop") in props]
+
 
 _JSON_LD = re.compile(
     r"""<script[^>]*type\s*=\s*["']?application/ld\+json["']?[^>]*>(.*?)</script>""",
@@ -86,10 +125,10 @@ def article_objects(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [o for o in objects if _types(o) & ARTICLE_TYPES]
 
 
-def meta_tags(soup: BeautifulSoup) -> dict[str, str]:
+def meta_tags(page: Page) -> dict[str, str]:
     """<meta> name/property/itemprop (lower-case) -> first non-empty content."""
     out: dict[str, str] = {}
-    for el in soup.find_all("meta"):
+    for el in page.named("meta"):
         key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
         value = el.get("content")
         if key and value and value.strip():
@@ -112,9 +151,9 @@ def _names(value: Any) -> list[str]:
 # --- URLs and translations ----------------------------------------------------------
 
 
-def page_url(soup: BeautifulSoup, meta: dict[str, str], url: str | None) -> str | None:
+def page_url(page: Page, meta: dict[str, str], url: str | None) -> str | None:
     """The page's canonical link (resolved against the URL), else og:url, else the URL."""
-    link = soup.find("link", rel=lambda v: v and "canonical" in (v if isinstance(v, list) else [v]))
+    link = next((el for el in page.named("link") if "canonical" in _words_of(el, "rel")), None)
     href = link.get("href") if isinstance(link, Tag) else None
     for candidate in (href, meta.get("og:url")):
         if candidate and candidate.strip():
@@ -124,11 +163,11 @@ def page_url(soup: BeautifulSoup, meta: dict[str, str], url: str | None) -> str 
     return url
 
 
-def translations(soup: BeautifulSoup, url: str | None) -> dict[str, str]:
+def translations(page: Page, url: str | None) -> dict[str, str]:
     """Language versions declared with <link rel=alternate hreflang>."""
     out: dict[str, str] = {}
-    for link in soup.find_all("link", hreflang=True):
-        rel = link.get("rel") or []
+    for link in (el for el in page.named("link") if el.has_attr("hreflang")):
+        rel = _words_of(link, "rel")
         href = link.get("href")
         lang = str(link.get("hreflang")).lower()
         if "alternate" in rel and href and lang != "x-default":
@@ -183,7 +222,7 @@ def _same(a: str, b: str) -> bool:
 
 
 def choose_title(
-    soup: BeautifulSoup, meta: dict[str, str], objects: list[dict[str, Any]]
+    page: Page, meta: dict[str, str], objects: list[dict[str, Any]]
 ) -> tuple[str | None, Tag | None]:
     """The headline, chosen by agreement between <h1>, og:title, JSON-LD headline and
     <title>; returns it and the <h1> it came from (a landmark for the date search)."""
@@ -198,36 +237,45 @@ def choose_title(
         meta.get("headline"),
     ]
     structured = [squeeze(t) for t in structured if isinstance(t, str) and t.strip()]
-    title_tag = soup.find("title")
+    title_tag = next(iter(page.named("title")), None)
     page_title = squeeze(title_tag.get_text()) if title_tag else ""
     variants = [
         v for t in [*structured, page_title] if t for v in (t, strip_site_name(t, site), *_segments(t))
     ]
-    h1s = [h for h in soup.find_all("h1") if 3 <= len(h.get_text(strip=True)) <= 400]
+    h1s = [h for h in page.named("h1") if 3 <= len(h.get_text(strip=True)) <= 400]
     for h1 in h1s:
-        text = clean_text(h1.get_text(" "))
+        text = _heading_text(h1)
         if any(_same(text, v) for v in variants):
             return text, h1
+    for h2 in page.named("h2"):  # pages that style the headline as <h2> (or hide their <h1>)
+        text = _heading_text(h2)
+        if len(text) > 15 and any(_same(text, v) for v in variants[:2]):
+            return text, h2
     for h1 in h1s:  # an <h1> that a metadata title starts with ("Headline: subtitle")
-        text = clean_text(h1.get_text(" "))
+        text = _heading_text(h1)
         if len(text) > 15 and any(key_text(v).startswith(key_text(text)) for v in variants):
             return text, h1
     for candidate in structured:
         stripped = strip_site_name(candidate, site)
         if len(stripped) >= 10:
-            return stripped, _heading_like(soup, stripped)
+            return stripped, _heading_like(page, stripped)
     if h1s:
         inside = [h for h in h1s if h.find_parent(["article", "main"]) is not None] or h1s
         if site:
             inside = [h for h in inside if not _same(h.get_text(" "), site)] or inside
-        return clean_text(inside[0].get_text(" ")), inside[0]
+        return _heading_text(inside[0]), inside[0]
     if page_title:
         return strip_site_name(page_title, site), None
     return None, None
 
 
-def _heading_like(soup: BeautifulSoup, title: str) -> Tag | None:
-    for h in soup.find_all(["h1", "h2"]):
+def _heading_text(el: Tag) -> str:
+    """A heading's text on one line (headings often hold <br> or a kicker <span>)."""
+    return squeeze(clean_text(el.get_text(" ")))
+
+
+def _heading_like(page: Page, title: str) -> Tag | None:
+    for h in page.named("h1", "h2"):
         if _same(h.get_text(" "), title):
             return h
     return None
@@ -328,7 +376,7 @@ def _in_boilerplate(el: Tag) -> bool:
 
 
 def find_published(
-    soup: BeautifulSoup,
+    page: Page,
     meta: dict[str, str],
     objects: list[dict[str, Any]],
     url: str | None,
@@ -345,7 +393,7 @@ def find_published(
     wins; among its candidates the first in priority order is returned (it may carry a
     time). Updated/modified fields are never candidates. A date days after the URL's
     date is a re-save, not the publication."""
-    candidates = _date_candidates(soup, meta, objects, url, title_el, language, now, script_values)
+    candidates = _date_candidates(page, meta, objects, url, title_el, language, now, script_values)
     if not candidates:
         return None
     votes: dict[date, int] = {}
@@ -388,7 +436,7 @@ _META_NOT_PUBLISHED = re.compile(r"modif|updat|expir|valid|revis|edit|birth|even
 
 
 def _date_candidates(
-    soup: BeautifulSoup,
+    page: Page,
     meta: dict[str, str],
     objects: list[dict[str, Any]],
     url: str | None,
@@ -408,21 +456,21 @@ def _date_candidates(
         k for k in meta if _META_PUBLISHED.search(k) and not _META_NOT_PUBLISHED.search(k) and k not in keys
     ]
     found.extend(_from_value(meta[k], "meta", now) for k in keys)
-    for el in soup.find_all(attrs={"itemprop": ["datePublished", "dateCreated", "uploadDate"]}):
+    for el in page.with_itemprop("datePublished", "dateCreated", "uploadDate"):
         raw = el.get("content") or el.get("datetime") or el.get_text(" ", strip=True)
         found.append(_from_value(raw, "meta", now))
     found.extend(_from_value(raw, "meta", now) for raw in script_values[:1])
-    found.append(_time_element(soup, title_el, now))
-    found.append(_visible_date(soup, title_el, language, now))
+    found.append(_time_element(page, title_el, now))
+    found.append(_visible_date(page, title_el, language, now))
     found.append(_url_date(url, now))
     return [f for f in found if f is not None]
 
 
-def _time_element(soup: BeautifulSoup, title_el: Tag | None, now: datetime) -> Published | None:
-    times = [t for t in soup.find_all("time") if not _in_boilerplate(t)]
-    ordered = _near(times, title_el)
+def _time_element(page: Page, title_el: Tag | None, now: datetime) -> Published | None:
+    times = [t for t in page.named("time") if not _in_boilerplate(t)]
+    ordered = _near(page, times, title_el)
     for t in ordered:
-        context = " ".join([*(t.get("class") or []), t.get("itemprop") or "", _label_before(t)])
+        context = f"{class_and_id(t)} {t.get('itemprop') or ''} {_label_before(t)}"
         if _UPDATED.search(context):
             continue
         found = _from_value(t.get("datetime"), "time", now)
@@ -443,16 +491,13 @@ def _label_before(el: Tag) -> str:
     return f"{text} {parent_text}"
 
 
-def _near(elements: list[Tag], landmark: Tag | None) -> list[Tag]:
+def _near(page: Page, elements: list[Tag], landmark: Tag | None) -> list[Tag]:
     """Elements ordered so those after the landmark (the headline) come first."""
     if landmark is None:
         return elements
-    after = [e for e in elements if _follows(landmark, e)]
-    return after + [e for e in elements if e not in after]
-
-
-def _follows(landmark: Tag, el: Tag) -> bool:
-    return any(following is el for following in landmark.next_elements)
+    anchor = page.position.get(id(landmark), -1)
+    after = [e for e in elements if page.position.get(id(e), -1) > anchor]
+    return after + [e for e in elements if page.position.get(id(e), -1) <= anchor]
 
 
 def _url_date(url: str | None, now: datetime) -> Published | None:
@@ -502,20 +547,17 @@ def _line_of(node: Any) -> Tag | None:
     return el if isinstance(el, Tag) else None
 
 
-def _visible_date(
-    soup: BeautifulSoup, title_el: Tag | None, language: str | None, now: datetime
-) -> Published | None:
+def _visible_date(page: Page, title_el: Tag | None, language: str | None, now: datetime) -> Published | None:
     """A date written on its own line near the headline (a dateline or a meta line).
 
     Candidates are short lines with a date and a year, outside asides, related lists and
     comments. Preference: a date-like class or a "published" label, then closeness to the
     headline, then the earliest line. Dates inside sentences are not candidates."""
-    body = soup.body or soup
-    order = {id(el): i for i, el in enumerate(body.find_all(True))}
+    order = page.position
     anchor = order.get(id(title_el)) if title_el is not None else None
     best: tuple[float, int, Published] | None = None
     seen: set[int] = set()
-    for node in body.find_all(string=_HAS_YEAR):
+    for node in (n for n in page.strings if _HAS_YEAR.search(n)):
         line = _line_of(node)
         if line is None or id(line) in seen:
             continue
@@ -559,7 +601,7 @@ _AUTHOR_CLASS = re.compile(r"(?:^|[\s_-])(?:author|byline|autor|writer|reporter|
 _NOT_A_NAME = re.compile(r"https?://|www\.|\.com\b|@", re.I)
 
 
-def find_authors(soup: BeautifulSoup, meta: dict[str, str], objects: list[dict[str, Any]]) -> list[str]:
+def find_authors(page: Page, meta: dict[str, str], objects: list[dict[str, Any]]) -> list[str]:
     """Author names from JSON-LD, <meta>, microdata and byline elements (labels removed)."""
     site = site_name(meta, objects)
     raw: list[str] = []
@@ -571,15 +613,19 @@ def find_authors(soup: BeautifulSoup, meta: dict[str, str], objects: list[dict[s
                 raw.append(meta[key])
                 break
     if not raw:
-        for el in soup.find_all(attrs={"itemprop": "author"}):
+        for el in page.with_itemprop("author"):
             if _inside_image(el):
                 continue
             name_el = el.find(attrs={"itemprop": "name"})
             raw.append((name_el or el).get("content") or (name_el or el).get_text(" ", strip=True))
     if not raw:
-        for el in soup.find_all(["a", "span", "div", "p"], rel="author") + soup.find_all(
-            ["span", "div", "p", "a", "address"], class_=_AUTHOR_CLASS
-        ):
+        bylines = [
+            el
+            for el in page.named("a", "span", "div", "p", "address")
+            if "author" in _words_of(el, "rel")
+            or (el.get("class") and _AUTHOR_CLASS.search(class_and_id(el)))
+        ]
+        for el in bylines:
             text = el.get_text(" ", strip=True)
             if 2 < len(text) < 100 and not _in_boilerplate(el):
                 raw.append(text)
@@ -616,7 +662,7 @@ def _credit_from_text(text: str) -> str | None:
     return None
 
 
-def find_photo_credit(soup: BeautifulSoup, objects: list[dict[str, Any]]) -> str | None:
+def find_photo_credit(page: Page, objects: list[dict[str, Any]]) -> str | None:
     """The credit of the article's photo: JSON-LD image credit, microdata inside an
     ImageObject, credit elements and labelled captions. A caption without a credit is
     no credit."""
@@ -628,39 +674,63 @@ def find_photo_credit(soup: BeautifulSoup, objects: list[dict[str, Any]]) -> str
                     names = _names(image.get(key))
                     if names and names[0].strip():
                         return _credit_from_text(names[0]) or names[0].strip()
-    for el in soup.find_all(attrs={"itemprop": ["author", "copyrightHolder", "creditText"]}):
+    for el in page.with_itemprop("author", "copyrightHolder", "creditText"):
         if _inside_image(el):
             text = el.get("content") or el.get_text(" ", strip=True)
             if text:
                 return _credit_from_text(text) or text
-    body = soup.body or soup
-    for el in body.find_all(["figcaption", "span", "div", "p", "small", "cite", "em"]):
-        if _in_boilerplate(el):
-            continue
-        attrs = class_and_id(el)
-        is_credit_el = bool(_CREDIT_CLASS.search(attrs)) and not _AUTHOR_CLASS.search(attrs)
-        if el.name != "figcaption" and not is_credit_el and el.find_parent("figure") is None:
-            continue
+    for el in _credit_candidates(page):
         text = el.get_text(" ", strip=True)
-        if not text or len(text) > 400:
+        if not text or len(text) > 400 or _in_boilerplate(el):
             continue
         credit = _credit_from_text(text)
         if credit:
             return credit
-        if is_credit_el and len(text) <= 120:
+        attrs = class_and_id(el)
+        if _CREDIT_CLASS.search(attrs) and not _AUTHOR_CLASS.search(attrs) and len(text) <= 120:
             return text.strip(" ©")
     return None
+
+
+_CAPTION_PARTS = frozenset(["figcaption", "span", "div", "p", "small", "cite", "em"])
+
+
+def _credit_candidates(page: Page) -> Iterator[Tag]:
+    """Captions, the parts of <figure>s, and elements whose class names a credit, in
+    document order."""
+    for el in page.tags:
+        name = el.name
+        if (
+            name == "figcaption"
+            or (name in _CAPTION_PARTS and _has_figure_parent(el))
+            or (el.has_attr("class") and _is_credit_class(class_and_id(el)))
+        ):
+            yield el
+
+
+def _is_credit_class(attrs: str) -> bool:
+    return bool(_CREDIT_CLASS.search(attrs)) and not _AUTHOR_CLASS.search(attrs)
+
+
+def _has_figure_parent(el: Tag) -> bool:
+    parent = el.parent
+    for _ in range(6):
+        if parent is None:
+            return False
+        if parent.name == "figure":
+            return True
+        parent = parent.parent
+    return False
 
 
 _INLINE = frozenset(["strong", "b", "em", "i", "span", "small", "a", "font", "label", "cite"])
 
 
-def labelled_lines(soup: BeautifulSoup) -> Iterator[str]:
+def labelled_lines(page: Page) -> Iterator[str]:
     """Short lines of the page that start with a credit label ("Source:", "Фото:", "المصدر:"),
     found through their text nodes (cheap) rather than by scanning every element."""
-    body = soup.body or soup
     seen: set[int] = set()
-    for node in body.find_all(string=LABEL_START):
+    for node in (n for n in page.strings if LABEL_START.match(n)):
         el = node.parent
         while isinstance(el, Tag) and el.name in _INLINE and isinstance(el.parent, Tag):
             el = el.parent

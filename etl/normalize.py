@@ -64,9 +64,13 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 _WORD = re.compile(r"\w+")
 
 
+_DISPLAY_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_DISPLAY_TABLE)) + "]+")
+
+
 def strip_controls(text: str) -> str:
-    """Remove control characters and invisible marks (safe before any XML/HTML parser)."""
-    return text.translate(_DISPLAY_TABLE)
+    """Remove control characters and invisible marks (safe before any XML/HTML parser).
+    A regex, not str.translate: pages are large and such characters rare."""
+    return _DISPLAY_CHARS.sub("", text)
 
 
 def fold_digits(text: str) -> str:
