@@ -1,0 +1,321 @@
+"""Discovery: article URLs from RSS/Atom feeds, XML sitemaps, list pages and translations.
+
+Pure functions of (bytes or HTML, base URL): fetching and the crawl frontier live
+elsewhere. XML is parsed with defusedxml (entity declarations and external references
+refused: no billion laughs, no XXE) after a byte cap, also on gzip-decompressed
+sitemaps. A feed or sitemap that is not well-formed is re-read with lxml's recovering
+parser (entities and network still off), because broken feeds are common and their
+links are usually intact; only when nothing can be recovered is it an error.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from xml.etree.ElementTree import ParseError
+
+import defusedxml.ElementTree as SafeET
+from bs4 import BeautifulSoup, Tag
+from defusedxml import DefusedXmlException
+from lxml import etree
+
+from etl import metadata
+from etl.dates import parse_date_value
+from etl.normalize import canonical_url
+
+MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for one uncompressed file
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A discovered URL: an article, or another sitemap to read (``kind == "sitemap"``).
+    ``lastmod`` says when the page last changed, ``published`` when it first appeared."""
+
+    url: str
+    kind: str = "article"
+    lastmod: datetime | None = None
+    published: datetime | None = None
+
+    @property
+    def date(self) -> datetime | None:
+        return self.published or self.lastmod
+
+
+class DiscoveryError(ValueError):
+    """A feed, sitemap or list page that yields nothing, with a reason a user can read."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- XML ------------------------------------------------------------------------------
+
+
+def _local(tag: Any) -> str:
+    """``{namespace}name`` -> ``name``; comments and processing instructions -> ""."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def inflate(data: bytes, max_bytes: int = MAX_XML_BYTES) -> bytes:
+    """Gunzip ``data`` when it is gzip, refusing more than ``max_bytes`` once inflated."""
+    if not data.startswith(_GZIP_MAGIC):
+        return data
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as handle:
+            out = handle.read(max_bytes + 1)
+    except (OSError, EOFError) as exc:
+        raise DiscoveryError(f"broken gzip: {exc}") from None
+    if len(out) > max_bytes:
+        raise DiscoveryError(f"gzip inflates to more than {max_bytes} bytes")
+    return out
+
+
+def parse_xml(data: bytes, max_bytes: int = MAX_XML_BYTES) -> Any:
+    """The root element of a feed or sitemap; hostile XML raises DiscoveryError."""
+    data = inflate(data, max_bytes)
+    if len(data) > max_bytes:
+        raise DiscoveryError(f"XML larger than {max_bytes} bytes")
+    if not data.strip():
+        raise DiscoveryError("empty document")
+    try:
+        return SafeET.fromstring(data)
+    except DefusedXmlException as exc:
+        raise DiscoveryError(
+            f"hostile XML refused ({type(exc).__name__}): entity declarations are not read"
+        ) from None
+    except ParseError as exc:
+        recovered = _recover(data)
+        if recovered is None:
+            raise DiscoveryError(f"malformed XML: {exc}") from None
+        return recovered
+
+
+_BARE_AMPERSAND = re.compile(rb"&(?!#?[A-Za-z0-9]+;)")
+
+
+def _recover(data: bytes) -> Any:
+    """Best-effort parse of broken XML with entities, DTDs and network access off. Bare
+    ampersands in URLs (the most common breakage) are escaped first."""
+    parser = etree.XMLParser(
+        recover=True, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        return etree.fromstring(_BARE_AMPERSAND.sub(b"&amp;", data), parser)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _children(el: Any, name: str) -> Iterator[Any]:
+    return (c for c in el if _local(c.tag) == name)
+
+
+def _text(el: Any, *names: str) -> str | None:
+    for name in names:
+        for child in _children(el, name):
+            if child.text and child.text.strip():
+                return child.text.strip()
+    return None
+
+
+def _when(value: str | None) -> datetime | None:
+    """A protocol date (W3C datetime, RFC 822) as an aware UTC datetime."""
+    if not value:
+        return None
+    parsed = parse_date_value(value)
+    if isinstance(parsed, datetime):
+        return parsed.astimezone(UTC)
+    if isinstance(parsed, date):
+        return datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC)
+    return None
+
+
+def _absolute(href: str | None, base_url: str) -> str | None:
+    if not href:
+        return None
+    url = urljoin(base_url, href.strip())
+    return url if url.startswith(("http://", "https://")) else None
+
+
+# --- feeds ----------------------------------------------------------------------------
+
+
+def parse_feed(data: bytes, base_url: str, max_bytes: int = MAX_XML_BYTES) -> list[Link]:
+    """Article links of an RSS 0.9x/1.0/2.0 or Atom feed, in feed order."""
+    root = parse_xml(data, max_bytes)
+    if _local(root.tag) not in ("rss", "feed", "RDF", "channel"):
+        raise DiscoveryError(f"not a feed: the document is <{_local(root.tag) or '?'}>")
+    links = []
+    for item in root.iter():
+        if _local(item.tag) not in ("item", "entry"):
+            continue
+        url = _absolute(_entry_href(item), base_url)
+        if url:
+            updated = _when(_text(item, "updated", "modified"))
+            published = _when(_text(item, "published", "pubDate", "date", "issued"))
+            links.append(Link(url, "article", lastmod=updated or published, published=published))
+    return links
+
+
+def _entry_href(item: Any) -> str | None:
+    """The entry's page: Atom <link rel=alternate href>, RSS <link>, or a permalink <guid>."""
+    for link in _children(item, "link"):
+        href = link.get("href")
+        if href and link.get("rel", "alternate") == "alternate":
+            return href
+        if link.text and link.text.strip():
+            return link.text.strip()
+    for guid in _children(item, "guid"):
+        if guid.get("isPermaLink", "true") != "false" and guid.text and "://" in guid.text:
+            return guid.text.strip()
+    return None
+
+
+# --- sitemaps -------------------------------------------------------------------------
+
+
+def parse_sitemap(data: bytes, base_url: str, max_bytes: int = MAX_XML_BYTES) -> list[Link]:
+    """Entries of a sitemap (articles, with news:publication_date when present) or of a
+    sitemap index (``kind == "sitemap"``). Handles gzip."""
+    root = parse_xml(data, max_bytes)
+    kind = {"sitemapindex": "sitemap", "urlset": "article"}.get(_local(root.tag))
+    if kind is None:
+        raise DiscoveryError(f"not a sitemap: the document is <{_local(root.tag) or '?'}>")
+    links = []
+    for entry in root:
+        if _local(entry.tag) not in ("sitemap", "url"):
+            continue
+        url = _absolute(_text(entry, "loc"), base_url)
+        if not url:
+            continue
+        published = None
+        for news in _children(entry, "news"):
+            published = _when(_text(news, "publication_date"))
+        links.append(Link(url, kind, lastmod=_when(_text(entry, "lastmod")), published=published))
+    return links
+
+
+# --- list pages -----------------------------------------------------------------------
+
+
+def parse_list_page(
+    html: str, base_url: str, links: str | None = None, next_page: str | None = None
+) -> tuple[list[Link], str | None]:
+    """Article links on a list page (CSS selector ``links``, default every link) with the
+    date printed next to each when there is a ``<time datetime>``, and the next page
+    (CSS selector ``next_page``, default ``rel=next``)."""
+    soup = BeautifulSoup(html, "lxml")
+    found: list[Link] = []
+    seen: set[str] = set()
+    for el in soup.select(links or "a[href]"):
+        anchor = el if el.name == "a" else el.find("a", href=True)
+        if not isinstance(anchor, Tag):
+            continue
+        url = _absolute(str(anchor.get("href") or ""), base_url)
+        if url and url not in seen:
+            seen.add(url)
+            found.append(Link(url, "article", published=_item_date(anchor)))
+    return found, _next_url(soup, base_url, next_page)
+
+
+def _item_date(anchor: Tag) -> datetime | None:
+    container = anchor.find_parent(["li", "article", "tr"])
+    stamp = container.find("time", datetime=True) if container else None
+    return _when(str(stamp["datetime"])) if isinstance(stamp, Tag) else None
+
+
+def _next_url(soup: BeautifulSoup, base_url: str, selector: str | None) -> str | None:
+    if selector:
+        el = soup.select_one(selector)
+    else:
+        el = soup.find(["a", "link"], rel=lambda v: v is not None and "next" in v, href=True)
+    return _absolute(el.get("href") if isinstance(el, Tag) else None, base_url)
+
+
+# --- translations ---------------------------------------------------------------------
+
+# What language switchers say: codes and names in the language itself and in English.
+_LANGUAGE_NAMES = {
+    "ar": ("ar", "ara", "arb", "عربي", "العربية", "arabic", "عربى"),
+    "ru": ("ru", "rus", "рус", "русский", "russian", "по-русски"),
+    "en": ("en", "eng", "english", "англ", "in english"),
+    "fr": ("fr", "fra", "français", "francais", "french"),
+    "de": ("de", "deu", "deutsch", "german"),
+    "es": ("es", "esp", "español", "espanol", "spanish"),
+    "tr": ("tr", "türkçe", "turkce", "turkish"),
+    "fa": ("fa", "فارسی", "farsi", "persian"),
+    "uk": ("uk", "ua", "укр", "українська", "ukrainian"),
+    "zh": ("zh", "中文", "chinese"),
+}
+_BY_NAME = {name: code for code, names in _LANGUAGE_NAMES.items() for name in names}
+
+
+def switcher_links(soup: BeautifulSoup, url: str) -> dict[str, str]:
+    """Language versions linked by a switcher ("Ru En", "عربي | English") on an article.
+
+    A link counts when it names a language (or carries hreflang), stays on the same host
+    and looks like an article as deep as this one: a switcher that leads to a language's
+    home page ("/en/") is navigation, not a translation, and would glue unrelated
+    articles into one translation group."""
+    here = canonical_url(url)
+    if here is None:
+        return {}
+    out: dict[str, str] = {}
+    for anchor in soup.find_all("a", href=True):
+        lang = _anchor_language(anchor)
+        target = _absolute(str(anchor["href"]), url)
+        if not lang or not target or canonical_url(target) == here:
+            continue
+        if _same_host(target, url) and _as_deep(target, url):
+            out.setdefault(lang, target)
+    return out
+
+
+def translation_links(html: str, url: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(hreflang alternates, switcher links) of an article page."""
+    soup = BeautifulSoup(html, "lxml")
+    return metadata.translations(metadata.Page(soup), url), switcher_links(soup, url)
+
+
+def _anchor_language(anchor: Tag) -> str | None:
+    hreflang = anchor.get("hreflang")
+    if hreflang:
+        return str(hreflang).split("-")[0].lower() or None
+    text = " ".join(anchor.get_text(" ", strip=True).split()).casefold()
+    return _BY_NAME.get(text) if 0 < len(text) <= 20 else None
+
+
+def _same_host(a: str, b: str) -> bool:
+    return (urlsplit(a).hostname or "") == (urlsplit(b).hostname or "")
+
+
+def _depth(url: str) -> int:
+    return len([s for s in urlsplit(url).path.split("/") if s])
+
+
+def _as_deep(target: str, page: str) -> bool:
+    depth = _depth(target)
+    return depth >= 2 and depth >= _depth(page) - 1
+
+
+# --- filters --------------------------------------------------------------------------
+
+
+def matcher(pattern: str | None) -> Callable[[str], bool]:
+    """A test on a URL's path (and query) for a source's article pattern; None accepts all."""
+    if not pattern:
+        return lambda url: True
+    compiled = re.compile(pattern)
+
+    def matches(url: str) -> bool:
+        parts = urlsplit(url)
+        return bool(compiled.search(parts.path + (f"?{parts.query}" if parts.query else "")))
+
+    return matches

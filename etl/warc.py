@@ -1,0 +1,190 @@
+"""The raw archive: every fetched response as WARC (warcio), for re-extraction without the network.
+
+Layout: ``data/raw/date=YYYY-MM-DD/<name>.warc.gz``, partitioned by fetch date (UTC), one
+file per run and day, one gzip member per record. Records are fsynced as they are written
+and a run never appends to another run's file, so a killed run leaves at most a
+truncated last record, which readers skip. The body is stored decoded (the transfer and
+content encodings are removed and Content-Length is set to the stored length), so a
+record can be read back with any WARC tool and needs no HTTP decompression.
+
+Besides the standard fields each record says which URL was requested (``X-Requested-URL``,
+the frontier key; ``WARC-Target-URI`` is the URL after redirects), what role the page
+played (``X-Crawl-Role``: article, feed, sitemap, list) and for which source.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from etl.fetch import Response
+
+log = logging.getLogger(__name__)
+
+_DROP_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+_PARTITION = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class RawRef:
+    """Where one record lives: a path relative to the raw root and a byte offset."""
+
+    path: str
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    response: Response
+    role: str
+    source: str | None
+
+
+class RawWriter:
+    """Appends response records to this run's file of the fetch day."""
+
+    def __init__(self, root: str | os.PathLike[str], name: str) -> None:
+        if not _SAFE_NAME.match(name):
+            raise ValueError(f"unsafe WARC file name: {name!r}")
+        self.root = Path(root)
+        self.name = name
+        self._day: date | None = None
+        self._handle: BinaryIO | None = None
+        self._writer: WARCWriter | None = None
+
+    def __enter__(self) -> RawWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def write(self, response: Response, role: str, source: str | None = None) -> RawRef:
+        """Store one response durably and return where it is."""
+        fetched = response.fetched_at.astimezone(UTC)
+        handle, writer = self._open(fetched.date())
+        headers = [(k, v) for k, v in response.headers if k.lower() not in _DROP_HEADERS]
+        headers.append(("Content-Length", str(len(response.body))))
+        http = StatusAndHeaders(f"{response.status} {response.reason}".strip(), headers, protocol="HTTP/1.1")
+        fields = {
+            "WARC-Date": fetched.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "X-Requested-URL": response.url,
+            "X-Crawl-Role": role,
+        }
+        if source:
+            fields["X-Crawl-Source"] = source
+        record = writer.create_warc_record(
+            response.final_url,
+            "response",
+            payload=io.BytesIO(response.body),
+            http_headers=http,
+            warc_headers_dict=fields,
+        )
+        offset = handle.tell()
+        writer.write_record(record)
+        handle.flush()
+        os.fsync(handle.fileno())
+        return RawRef(str(Path(handle.name).relative_to(self.root)), offset)
+
+    def _open(self, day: date) -> tuple[BinaryIO, WARCWriter]:
+        if self._handle is None or self._writer is None or day != self._day:
+            self.close()
+            directory = self.root / f"date={day.isoformat()}"
+            directory.mkdir(parents=True, exist_ok=True)
+            self._handle = open(directory / f"{self.name}.warc.gz", "ab")  # noqa: SIM115 (kept open for the run)
+            self._writer = WARCWriter(self._handle, gzip=True, warc_version="1.1")
+            self._day = day
+        return self._handle, self._writer
+
+
+def read_record(root: str | os.PathLike[str], ref: RawRef) -> RawRecord:
+    """The record at ``ref``; raises OSError or ValueError when it is missing or damaged."""
+    base = Path(root).resolve()
+    path = (base / ref.path).resolve()
+    if not path.is_relative_to(base):
+        raise ValueError(f"raw reference outside the raw archive: {ref.path}")
+    with open(path, "rb") as handle:
+        handle.seek(ref.offset)
+        try:
+            record = next(iter(ArchiveIterator(handle)))
+        except (StopIteration, ArchiveLoadFailed, EOFError, OSError) as exc:
+            raise ValueError(f"damaged WARC record at {ref.path}:{ref.offset}: {exc}") from None
+        return _to_record(record)
+
+
+def iter_records(
+    root: str | os.PathLike[str], since: date | None = None, role: str | None = "article"
+) -> Iterator[RawRecord]:
+    """Records in fetch order (partition, file, offset), from ``since`` on, of one role.
+    A truncated record at the end of a file (a killed run) ends that file, with a warning."""
+    base = Path(root)
+    if not base.is_dir():
+        return
+    for directory in sorted(base.iterdir()):
+        match = _PARTITION.match(directory.name)
+        if not match or not directory.is_dir():
+            continue
+        if since is not None and date.fromisoformat(match.group(1)) < since:
+            continue
+        for path in sorted(directory.glob("*.warc.gz")):
+            yield from _read_file(path, role)
+
+
+def _read_file(path: Path, role: str | None) -> Iterator[RawRecord]:
+    with open(path, "rb") as handle:
+        records = iter(ArchiveIterator(handle))
+        while True:
+            try:
+                record = next(records)
+                if record.rec_type != "response":
+                    continue
+                if role is not None and record.rec_headers.get_header("X-Crawl-Role") != role:
+                    continue
+                yield _to_record(record)
+            except StopIteration:
+                return
+            except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
+                log.warning("%s: unreadable record (a killed run?), rest of the file skipped: %s", path, exc)
+                return
+
+
+def _to_record(record: Any) -> RawRecord:
+    fields = record.rec_headers
+    http = record.http_headers
+    status_line = http.get_statuscode() or "0"
+    reason = http.statusline.split(" ", 1)[1] if " " in http.statusline else ""
+    body = record.raw_stream.read()
+    target = fields.get_header("WARC-Target-URI")
+    response = Response(
+        url=fields.get_header("X-Requested-URL") or target,
+        final_url=target,
+        status=int(status_line),
+        reason=reason,
+        headers=tuple(http.headers),
+        body=body,
+        fetched_at=_warc_date(fields.get_header("WARC-Date")),
+    )
+    return RawRecord(response, fields.get_header("X-Crawl-Role") or "", fields.get_header("X-Crawl-Source"))
+
+
+def _warc_date(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
