@@ -182,8 +182,13 @@ def walk(root: Tag, remove: Callable[[Tag], bool]) -> None:
 def _never_text(el: Tag) -> bool:
     if el.name in DROP_TAGS or el.get("role") in _ROLES_DROP or _is_hidden(el):
         return True
-    # The page or article header: logo, headline, byline, date.
-    return el.name == "header" and len(el.get_text(" ", strip=True)) < 400
+    # The page or article header (logo, headline, byline, date), unless it holds the lead.
+    return el.name == "header" and len(el.get_text(" ", strip=True)) < 400 and not _has_lead(el)
+
+
+def _has_lead(header: Tag) -> bool:
+    """A paragraph of running text inside an article header: the standfirst."""
+    return any(len(p.get_text(" ", strip=True)) >= 80 and p.find("a") is None for p in header.find_all("p"))
 
 
 def prune(soup: BeautifulSoup) -> None:
