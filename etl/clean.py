@@ -109,6 +109,8 @@ _NEGATIVE = re.compile(
     r"advert\w*|ads?|adv|banner|breadcrumbs?|menu|navbar|nav|navigation|sidebar|side-bar|"
     r"footer|masthead|topbar|popup|modal|overlay|outbrain|taboola|more-?(?:news|stories|articles)|"
     r"read-?more|see-?also|author-?bio|lang\w*-?switch\w*|sr-only|visually-?hidden|teasers?|caption|"
+    r"(?:about-?(?:the-?)?)?(?:author|autor)(?:en)?-?(?:box|info|bio|description|profile|details|card|about)|"
+    r"about-?(?:the-?)?author|copyright|disclaimer|"
     r"credit|gallery|slider|carousel|byline|dateline|rss|donate|poll|vote|rating|sponsor\w*)(?=$|[\s_-])",
     re.IGNORECASE,
 )

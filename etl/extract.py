@@ -222,14 +222,25 @@ def _drop_meta_lines(body: list[Block]) -> list[Block]:
     return keep if keep else body
 
 
+_COPYRIGHT_LINE = re.compile(
+    r"©|\(c\)\s*\d{4}|copyright|all rights reserved|alle rechte vorbehalten|все права защищены|"
+    r"جميع الحقوق محفوظة|tous droits réservés|todos los derechos reservados|vervielfältigung|"
+    r"chroniony prawem autorskim|prawa zastrzeżone",
+    re.IGNORECASE,
+)
+
+
 def _drop_trailing_lines(body: list[Block]) -> list[Block]:
-    """Short unpunctuated lines after the last paragraph are site/group names, not text
-    (a short line *between* paragraphs is a sub-heading and stays)."""
+    """Short unpunctuated lines after the last paragraph are site/group names, and short
+    copyright notices end many pages: neither is text (a short line *between* paragraphs
+    is a sub-heading and stays)."""
     end = len(body)
     while end > 0:
         block = body[end - 1]
         words = len(block.text.split())
-        if block.kind in ("p", "h") and words <= 12 and not clean.ends_sentence(block.text):
+        short_label = block.kind in ("p", "h") and words <= 12 and not clean.ends_sentence(block.text)
+        notice = words <= 30 and _COPYRIGHT_LINE.search(block.text) is not None
+        if short_label or notice:
             end -= 1
             continue
         break
