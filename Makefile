@@ -6,7 +6,7 @@ SEEDS  ?= seeds
 DATA   ?= data
 WORKERS ?= 1
 
-.PHONY: backfill test lint format eval bench compact clean-data
+.PHONY: backfill scrape demo test lint format eval bench compact clean-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ $(VENV)/.installed-eval: pyproject.toml $(VENV)/.installed
 
 backfill: $(VENV)/.installed
 	$(BIN)/python -m jobs backfill $(SEEDS) --data $(DATA) --workers $(WORKERS)
+
+# Scrape the enabled sources of jobs/sources.toml (SOURCE=name for one, enabled or not).
+scrape: $(VENV)/.installed
+	$(BIN)/python -m jobs scrape --data $(DATA) $(if $(SOURCE),--source $(SOURCE))
+
+# Serve the fixture news site on 127.0.0.1 and scrape it into data/demo (no internet needed).
+demo: $(VENV)/.installed
+	$(BIN)/python -m jobs.demo
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -21,6 +22,8 @@ class RawDocument:
     ``url`` is the article URL when known (HTTP fetch, sidecar file or manifest);
     ``charset`` is a declared charset from outside the document (HTTP header).
     ``kind`` is "html" or "text" (a plain-text dump like the seed).
+    ``translations`` are language versions found outside extraction (a crawler's reading
+    of a language switcher), merged under the page's own hreflang links.
     """
 
     origin: str
@@ -29,6 +32,7 @@ class RawDocument:
     charset: str | None = None
     kind: str = "html"
     fetched_at: datetime = field(default_factory=utcnow)
+    translations: Mapping[str, str] | None = None
 
 
 @dataclass(slots=True)

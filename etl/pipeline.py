@@ -118,6 +118,8 @@ def process(doc: RawDocument | Reject) -> Extracted | Reject:
     except Exception as exc:  # a bug on one page must not stop the batch
         log.debug("extraction crashed on %s", doc.origin, exc_info=True)
         return Reject(doc.origin, f"extraction failed: {type(exc).__name__}: {exc}", url=doc.url)
+    if doc.translations:
+        article.translations = {**doc.translations, **article.translations}
     fp = fingerprint(article.text, article.canonical_url)
     if fp.word_count < MIN_WORDS:
         return Reject(doc.origin, "no article text found", url=doc.url)
@@ -166,14 +168,17 @@ def _results(inputs: Iterable[RawDocument | Reject], workers: int) -> Iterator[E
         yield from map(process, inputs)
         return
     ctx = multiprocessing.get_context("fork")
-    # Workers ignore SIGINT/SIGTERM: the writer decides when to stop, then closes the pool.
+    # Workers ignore SIGINT (Ctrl-C reaches the whole process group): the writer decides
+    # when to stop. They keep SIGTERM, which Pool.terminate() uses to stop them; a worker
+    # ignoring it made the pool's exit wait for it forever.
     with ctx.Pool(workers, initializer=_ignore_signals) as pool:
         yield from pool.imap(process, inputs, chunksize=4)
+        pool.close()  # all done: let the workers exit on their own
+        pool.join()
 
 
 def _ignore_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def run_pipeline(
