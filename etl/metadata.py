@@ -411,9 +411,10 @@ def find_published(
 
 # Publication dates inside scripts' JSON (Next.js/Nuxt state, Shopify, analytics layers):
 # structured, but outside JSON-LD. Read from the raw HTML.
-_SCRIPT_DATE = re.compile(
-    r"""["'](?:datePublished|date_published|publishDate|publish_date|publishedAt|published_at|pubDate|"""
-    r"""publicationDate|publication_date|firstPublished|first_published_at)["']\s*:\s*["']([^"'\\]{8,40})["']"""
+_SCRIPT_DATE = re.compile(  # also inside JSON-in-a-JS-string, where quotes are escaped
+    r"""\\?["'](?:datePublished|date_published|publishDate|publish_date|publishedAt|published_at|pubDate|"""
+    r"""publicationDate|publication_date|firstPublished|first_published_at)\\?["']\s*:\s*\\?["']"""
+    r"""([^"'\\]{8,40})\\?["']"""
 )
 
 
@@ -457,6 +458,8 @@ def _date_candidates(
     ]
     found.extend(_from_value(meta[k], "meta", now) for k in keys)
     for el in page.with_itemprop("datePublished", "dateCreated", "uploadDate"):
+        if el.name == "meta":
+            continue  # already counted with the other <meta> tags
         raw = el.get("content") or el.get("datetime") or el.get_text(" ", strip=True)
         found.append(_from_value(raw, "meta", now))
     found.extend(_from_value(raw, "meta", now) for raw in script_values[:1])
