@@ -336,19 +336,6 @@ class Fetcher:
         self._check_robots(url)
         return self._with_retries(url, kind, validators)
 
-    def allowed(self, url: str) -> bool:
-        """Whether robots.txt lets us fetch ``url`` (fetches robots.txt once per host)."""
-        try:
-            self._check_robots(url)
-        except FetchError:
-            return False
-        return True
-
-    def sitemaps(self, url: str) -> list[str]:
-        """The Sitemap: lines of the host's robots.txt."""
-        robots = self._robots_for(url)
-        return list(robots.parser.sitemaps) if robots.parser else []
-
     # retries ---------------------------------------------------------------------------
 
     def _with_retries(self, url: str, kind: str, validators: Validators | None) -> Response:

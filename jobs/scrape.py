@@ -244,9 +244,10 @@ class Crawl:
     def _resume(self) -> Iterator[RawDocument]:
         for page in self.state.fetched_not_archived(self.source.name):
             try:
-                assert page.ref is not None
+                if page.ref is None:
+                    raise ValueError("no raw reference")
                 record = read_record(self.raw.root, page.ref)
-            except (AssertionError, OSError, ValueError) as exc:
+            except (OSError, ValueError) as exc:
                 log.warning("%s: raw copy unreadable (%s): fetching again", page.url, exc)
                 self.state.requeue(page.url)
                 continue
