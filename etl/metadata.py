@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from etl.clean import class_and_id
-from etl.credits import LABEL_START, copyright_credit, photo_credit_line, split_names
+from etl.credits import LABEL_START, author_line, copyright_credit, photo_credit_line, split_names
 from etl.dates import FoundDate, find_dates, parse_date_value
 from etl.normalize import clean_text, key_text, squeeze
 
@@ -637,7 +637,7 @@ def find_authors(page: Page, meta: dict[str, str], objects: list[dict[str, Any]]
     for item in raw:
         if not item or _NOT_A_NAME.search(item):
             continue
-        for name in split_names(item):
+        for name in author_line(item) or split_names(item):  # "بقلم …", "Автор: …" labels off
             if site and _same(name, site):
                 continue
             if name not in names:
