@@ -181,7 +181,12 @@ _DATELINE_PATTERNS = (
     re.compile(r"/\s*(?P<agency>[^/\n]{2,30}?)\s*/"),
     re.compile(rf"^[^()\n]{{0,60}}\((?P<agency>[^()\n]{{2,40}})\)\s*{_DASH}{{1,2}}"),
     re.compile(rf"{_DASH}{{1,2}}\s*\((?P<agency>[^()\n]{{2,30}})\)"),
-    re.compile(rf"^[^\W\d][\w ,.]{{1,40}}?\s+{_DASH}\s+(?P<agency>\w{{2,20}})\b"),
+    # "الرياض - واس", "МОСКВА, 18 ноя — РИА Новости.": up to three words after the dash
+    re.compile(
+        rf"^[^\W\d][\w ,.]{{1,40}}?\s+{_DASH}\s+(?P<agency>\w+(?: \w+){{0,2}}?)\s*(?:[.,:]|$|\s{_DASH})"
+    ),
+    # "ASTANA. KAZINFORM -": a city, a full stop, the agency in capitals, a dash
+    re.compile(rf"^[^\W\d][\w ,]{{1,40}}\.\s+(?P<agency>[^\W\d][\w ]{{1,30}}?)\s*{_DASH}"),
 )
 
 
