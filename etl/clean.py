@@ -127,6 +127,7 @@ _ARTICLE_BODY = re.compile(
     r"article__content|content-?body|body-?text|main-?text|itembody|field-?body)(?=$|[\s_-])",
     re.IGNORECASE,
 )
+_WHITESPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[.!?。！？؟…:][\"'»”’)\]]*\s*$")
 GOOD_CHARS = 40  # a block with this much non-link text is running text
 MAX_GOOD_LINK_RATIO = 0.4
@@ -346,24 +347,33 @@ def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
         if text:
             yield Block(kind, text), el
 
+    after_break = False  # nothing but spaces since the last <br>
     for child in el.children:
         if isinstance(child, NavigableString):
-            buffer.append(str(child))
+            # Line breaks in the HTML source are spaces; only <br> breaks a line.
+            text = _WHITESPACE.sub(" ", str(child))
+            buffer.append(text)
+            after_break = after_break and not text.strip()
             continue
         if not isinstance(child, Tag):
             continue
         name = child.name
         if name == "br":
             # A double <br> is a paragraph break on pages without <p>.
-            if buffer and buffer[-1] == "\n":
+            if after_break:
                 yield from flush()
+                after_break = False
             else:
                 buffer.append("\n")
+                after_break = True
             continue
         if name not in BLOCK_TAGS:
-            buffer.append(child.get_text())
+            text = _WHITESPACE.sub(" ", child.get_text())
+            buffer.append(text)
+            after_break = after_break and not text.strip()
             continue
         yield from flush()
+        after_break = False
         if name in HEADINGS:
             text = clean_text(child.get_text(" "))
             if text:

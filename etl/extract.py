@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
 from bs4 import BeautifulSoup
@@ -51,13 +52,15 @@ def extract_article(
     kind: str | None = None,
     charset: str | None = None,
     now: datetime | None = None,
+    selectors: Mapping[str, str] | None = None,
 ) -> Article:
     """Extract an article from an HTML page or a plain-text dump.
 
     ``kind`` is "html" or "text" (sniffed when None); ``charset`` a declared charset from
     outside the document (HTTP header); ``now`` the fetch time (relative dates, and
-    dates in the future are refused). Raises RejectedInput with a one-line reason when
-    there is nothing to archive."""
+    dates in the future are refused); ``selectors`` CSS overrides for "title", "date"
+    and "body" (a source's configuration for a site the generic rules get wrong).
+    Raises RejectedInput with a one-line reason when there is nothing to archive."""
     text = decode(data, charset) if isinstance(data, bytes) else data
     text = strip_controls(text)
     if not text.strip():
@@ -67,13 +70,13 @@ def extract_article(
         kind = "html" if _LOOKS_HTML.search(text[:4096]) else "text"
     if kind == "text":
         return _from_text(text, url, now)
-    return _from_html(text, url, now)
+    return _from_html(text, url, now, selectors or {})
 
 
 # --- HTML --------------------------------------------------------------------------
 
 
-def _from_html(html: str, url: str | None, now: datetime) -> Article:
+def _from_html(html: str, url: str | None, now: datetime, selectors: Mapping[str, str]) -> Article:
     objects = metadata.json_ld(html)
     # Class and rel stay plain strings: splitting every multi-valued attribute costs a
     # fifth of the parse, and only a few rules read them.
@@ -84,6 +87,9 @@ def _from_html(html: str, url: str | None, now: datetime) -> Article:
     html_el = next(iter(page.named("html")), None)
     lang_hint = html_el.get("lang") if html_el else None
     title, title_el = metadata.choose_title(page, meta, objects)
+    chosen = soup.select_one(selectors["title"]) if selectors.get("title") else None
+    if chosen is not None:
+        title, title_el = metadata.heading_text(chosen), chosen
     article = Article(
         title=title,
         url=url or address,
@@ -99,13 +105,18 @@ def _from_html(html: str, url: str | None, now: datetime) -> Article:
     published = metadata.find_published(
         page, meta, objects, address, title_el, hint_lang, now, metadata.script_dates(html)
     )
+    if selectors.get("date"):
+        published = metadata.date_of_element(soup.select_one(selectors["date"]), now) or published
     if published:
         article.published = published.value
         article.published_text = published.text
         article.date_origin = published.origin
     try:
+        body = soup.select_one(selectors["body"]) if selectors.get("body") else None
         clean.prune(soup)
-        blocks = clean.blocks(clean.main_container(soup))
+        blocks = clean.blocks(
+            body if body is not None and body.parent is not None else clean.main_container(soup)
+        )
     except Exception as exc:  # a body failure must never drop the metadata read above
         log.warning("body extraction failed for %s: %s", url or "document", exc)
         blocks = []

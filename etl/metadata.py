@@ -244,15 +244,15 @@ def choose_title(
     ]
     h1s = [h for h in page.named("h1") if 3 <= len(h.get_text(strip=True)) <= 400]
     for h1 in h1s:
-        text = _heading_text(h1)
+        text = heading_text(h1)
         if any(_same(text, v) for v in variants):
             return text, h1
     for h2 in page.named("h2"):  # pages that style the headline as <h2> (or hide their <h1>)
-        text = _heading_text(h2)
+        text = heading_text(h2)
         if len(text) > 15 and any(_same(text, v) for v in variants[:2]):
             return text, h2
     for h1 in h1s:  # an <h1> that a metadata title starts with ("Headline: subtitle")
-        text = _heading_text(h1)
+        text = heading_text(h1)
         if len(text) > 15 and any(key_text(v).startswith(key_text(text)) for v in variants):
             return text, h1
     for candidate in structured:
@@ -263,13 +263,13 @@ def choose_title(
         inside = [h for h in h1s if h.find_parent(["article", "main"]) is not None] or h1s
         if site:
             inside = [h for h in inside if not _same(h.get_text(" "), site)] or inside
-        return _heading_text(inside[0]), inside[0]
+        return heading_text(inside[0]), inside[0]
     if page_title:
         return strip_site_name(page_title, site), None
     return None, None
 
 
-def _heading_text(el: Tag) -> str:
+def heading_text(el: Tag) -> str:
     """A heading's text on one line (headings often hold <br> or a kicker <span>)."""
     return squeeze(clean_text(el.get_text(" ")))
 
@@ -425,6 +425,17 @@ def script_dates(html: str) -> list[str]:
 
 def _first_index(candidates: list[Published], day: date) -> int:
     return next(i for i, c in enumerate(candidates) if _day(c.value) == day)
+
+
+def date_of_element(el: Tag | None, now: datetime) -> Published | None:
+    """The date an element holds (datetime/content attribute, else its text)."""
+    if el is None:
+        return None
+    found = _from_value(el.get("datetime") or el.get("content"), "selector", now)
+    if found is None:
+        dates = [d for d in find_dates(el.get_text(" ", strip=True), now=now) if _has_year(d)]
+        found = Published(dates[0].value, dates[0].text, "selector") if dates else None
+    return found
 
 
 def _day(value: datetime | date) -> date:

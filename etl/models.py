@@ -24,6 +24,8 @@ class RawDocument:
     ``kind`` is "html" or "text" (a plain-text dump like the seed).
     ``translations`` are language versions found outside extraction (a crawler's reading
     of a language switcher), merged under the page's own hreflang links.
+    ``selectors`` are a source's CSS overrides for "title", "date" and "body", for sites
+    the generic extractor gets wrong.
     """
 
     origin: str
@@ -33,6 +35,7 @@ class RawDocument:
     kind: str = "html"
     fetched_at: datetime = field(default_factory=utcnow)
     translations: Mapping[str, str] | None = None
+    selectors: Mapping[str, str] | None = None
 
 
 @dataclass(slots=True)

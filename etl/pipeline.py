@@ -112,7 +112,9 @@ def process(doc: RawDocument | Reject) -> Extracted | Reject:
     if isinstance(doc, Reject):
         return doc
     try:
-        article = extract_article(doc.data, doc.url, kind=doc.kind, charset=doc.charset, now=doc.fetched_at)
+        article = extract_article(
+            doc.data, doc.url, kind=doc.kind, charset=doc.charset, now=doc.fetched_at, selectors=doc.selectors
+        )
     except RejectedInput as exc:
         return Reject(doc.origin, exc.reason, url=doc.url, stage=exc.stage)
     except Exception as exc:  # a bug on one page must not stop the batch

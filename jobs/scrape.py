@@ -18,6 +18,7 @@ flushed their articles, so a kill at any moment loses nothing.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Iterator
@@ -122,8 +123,6 @@ def scrape_source(
     data = Path(data_dir)
     archive = Archive(data)
     run = new_run_id()
-    if source.extract:
-        log.warning("%s: extraction selectors are checked but not applied yet", source.name)
     with (
         State(data / "state.sqlite") as state,
         RawWriter(data / "raw", f"{run}-{source.name}") as raw,
@@ -423,6 +422,8 @@ class Crawl:
 
     def _document(self, response: Response) -> RawDocument:
         document, versions = to_document(response)
+        if self.source.extract:
+            document = dataclasses.replace(document, selectors=dict(self.source.extract))
         self._enqueue_all([Link(u) for u in versions.values()], translations=True)
         self._yielded.add(document.origin)
         return document

@@ -62,3 +62,17 @@ def test_seed_page(name: str) -> None:
     for snippet in want["without"]:
         assert squeeze(snippet).lower() not in lowered, snippet
     assert "\n\n" in article.text  # paragraphs stay separated
+
+
+def test_source_selectors_override_the_generic_rules() -> None:
+    page = """<html><body><div class="x"><span class="hd">Headline kept in a span</span>
+    <i class="d">5 May 2021</i></div><div class="promo"><p>Subscribe to our premium plan today and
+    save a lot of money on every issue of the magazine.</p></div><div id="story"><p>Short body of
+    the story that the generic rules would not choose.</p></div></body></html>"""
+    generic = extract_article(page)
+    assert generic.title != "Headline kept in a span"
+    article = extract_article(page, selectors={"title": "span.hd", "date": "i.d", "body": "#story"})
+    assert article.title == "Headline kept in a span"
+    assert article.published == date(2021, 5, 5)
+    assert article.date_origin == "selector"
+    assert article.text == "Short body of the story that the generic rules would not choose."
