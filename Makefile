@@ -32,6 +32,13 @@ scrape: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/python -m jobs.demo
 
+# Scrape every enabled source on its schedule (jobs/schedule.toml) until Ctrl-C or SIGTERM;
+# the log also goes to $(DATA)/logs/schedule.log (rotated daily, 14 days kept).
+.PHONY: schedule
+schedule: $(VENV)/.installed
+	$(BIN)/python -m jobs schedule --data $(DATA) --log-file $(DATA)/logs/schedule.log \
+		$(if $(SOURCE),--source $(SOURCE))
+
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
 	$(BIN)/ruff check .

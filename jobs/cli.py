@@ -71,6 +71,21 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compact", help="merge each partition's small files into one")
     p.add_argument("--data", default="data")
     p.add_argument("--wait", type=float, default=0.0)
+
+    p = sub.add_parser("schedule", help="scrape each source on its schedule until SIGTERM/Ctrl-C")
+    p.add_argument("--source", action="append", default=None, help="only this source (repeatable)")
+    p.add_argument("--config", default=None, help="sources file (default: jobs/sources.toml)")
+    p.add_argument("--schedule", default=None, help="schedule file (default: jobs/schedule.toml)")
+    p.add_argument("--data", default="data", help="archive directory (default: data)")
+    p.add_argument("--log-file", default=None, help="also log to this file, rotated daily, 14 days kept")
+    p.add_argument("--every", type=float, default=None, help=argparse.SUPPRESS)  # tests: N s, not cron
+
+    p = sub.add_parser("status", help="per source: last run, errors, back-off, articles, next run")
+    p.add_argument("--config", default=None, help="sources file (default: jobs/sources.toml)")
+    p.add_argument("--schedule", default=None, help="schedule file (default: jobs/schedule.toml)")
+    p.add_argument("--data", default="data", help="archive directory (default: data)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--plot", default=None, metavar="FILE.png", help="draw articles per day (90 days)")
     return parser
 
 
@@ -97,6 +112,14 @@ def main(argv: list[str] | None = None) -> int:
             return _extract(args)
         if args.command == "compact":
             return backfill.compact(args)
+        if args.command == "schedule":
+            from jobs import schedule
+
+            return schedule.main(args)
+        if args.command == "status":
+            from jobs import status
+
+            return status.main(args)
     except ArchiveBusy as exc:
         print(f"archive busy: {exc}; try again later", file=sys.stderr)
         return EX_TEMPFAIL

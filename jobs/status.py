@@ -1,0 +1,483 @@
+"""``python -m jobs status``: what the scheduled runs did, per source.
+
+Read-only: run rows from ``data/runs/``, rejects for failed runs, the articles' run ids, and
+``data/scheduler.json`` when a scheduler holds the data directory. Per source: the last run
+(time, duration, counts, outcome), the last error, failed runs in a row, the back-off, the
+articles archived in total and in the last 24 hours, and the next scheduled run.
+
+``--plot FILE.png`` draws articles per publication day (fetch day when the page states none)
+over the last 90 days, one row per source and per language, days without any article in
+pale red, so a gap in coverage shows at a glance. The PNG is written by the standard
+library alone (zlib), with a built-in 5x7 pixel font: no plotting package to install.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import struct
+import zlib
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.dataset as ds
+
+from etl.store import Archive
+from jobs.schedule import (
+    DEFAULT_SCHEDULE,
+    Settings,
+    backoff_state,
+    history,
+    load_settings,
+    next_time,
+    read_runs,
+    read_state,
+)
+from jobs.sources import DEFAULT_CONFIG, ConfigError, Source, load_sources
+
+PLOT_DAYS = 90
+RUN_FIELDS = (
+    "run_id",
+    "job",
+    "started_at",
+    "finished_at",
+    "seconds",
+    "status",
+    "read",
+    "new",
+    "duplicates",
+    "near_duplicates",
+    "revisions",
+    "rejected",
+    "error",
+)
+
+
+def main(args: argparse.Namespace) -> int:
+    report = collect(args.data, args.config, args.schedule)
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        print(render(report))
+    if args.plot:
+        path = plot(args.data, args.plot, args.config)
+        if not args.json:
+            print(f"\nplot: {path}")
+    return 0
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+def collect(
+    data_dir: str | os.PathLike[str],
+    config_path: str | os.PathLike[str] | None = None,
+    schedule_path: str | os.PathLike[str] | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The status as plain data (what ``--json`` prints)."""
+    now = now or datetime.now(UTC)
+    data = Path(data_dir)
+    warnings: list[str] = []
+    sources: dict[str, Source] = {}
+    try:
+        sources = load_sources(config_path or DEFAULT_CONFIG).sources
+    except ConfigError as exc:
+        warnings.append(str(exc))
+    settings = Settings()
+    try:
+        settings = load_settings(schedule_path or DEFAULT_SCHEDULE)
+    except ConfigError as exc:
+        warnings.append(str(exc))
+    runs = read_runs(data)
+    records = history(runs)
+    state = read_state(data)
+    articles = attributed_articles(data, runs, sources)
+    recent = articles["archived_at"] >= now - timedelta(hours=24)
+
+    names = list(sources) + sorted(set(records) - set(sources))
+    per_source = []
+    for name in names:
+        source = sources.get(name)
+        timing = settings.timing(name)
+        own = runs[runs["source"] == name]
+        backoff = backoff_state(records.get(name, []), timing)
+        mine = articles["source"] == name
+        per_source.append(
+            {
+                "name": name,
+                "configured": source is not None,
+                "enabled": bool(source and source.enabled),
+                "schedule": timing.describe(),
+                "runs": len(own),
+                "last_run": _run(own.iloc[-1]) if len(own) else None,
+                "last_error": _last_error(data, own),
+                "consecutive_failures": backoff.failures,
+                "backoff": {
+                    "active": backoff.active(now),
+                    "until": _iso(backoff.until) if backoff.active(now) else None,
+                    "after_failures": timing.backoff_after,
+                },
+                "articles": {"total": int(mine.sum()), "last_24h": int((mine & recent).sum())},
+                "next_run": _next_run(name, source, state, timing, backoff, now),
+            }
+        )
+    return {
+        "data": str(data),
+        "generated_at": _iso(now),
+        "scheduler": {
+            "running": state is not None,
+            "pid": state.get("pid") if state else None,
+            "started_at": state.get("started_at") if state else None,
+        },
+        "articles": {
+            "total": len(articles),
+            "last_24h": int(recent.sum()),
+            "without_source": int(articles["source"].isna().sum()),
+        },
+        "sources": per_source,
+        "warnings": warnings,
+    }
+
+
+def attributed_articles(data: Path, runs: pd.DataFrame, sources: Mapping[str, Source]) -> pd.DataFrame:
+    """One row per archived article version: its source (the run's, else the source whose
+    hosts hold its site), language, day (publication, else fetch) and when it was archived."""
+    table = Archive(data).read(
+        "articles", columns=["run_id", "site", "language", "published_date", "fetched_at"]
+    )
+    df = table.to_pandas()
+    run_source = dict(zip(runs["run_id"], runs["source"], strict=True))
+    run_finished = dict(zip(runs["run_id"], runs["finished_at"], strict=True))
+    hosts = {host: name for name, source in sources.items() for host in source.host_names}
+    source = df["run_id"].map(run_source).astype(object)
+    source = source.where(source.notna(), df["site"].map(hosts).astype(object))
+    archived = pd.to_datetime(df["run_id"].map(run_finished), utc=True)
+    archived = archived.where(archived.notna(), pd.to_datetime(df["fetched_at"], utc=True))
+    published = pd.to_datetime(df["published_date"].astype(object), errors="coerce")
+    day = published.dt.date.where(published.notna(), df["fetched_at"].dt.date)
+    return pd.DataFrame(
+        {
+            "source": source,
+            "language": df["language"].astype(object),
+            "day": day,
+            "archived_at": pd.to_datetime(archived, utc=True),
+        }
+    )
+
+
+def _run(row: pd.Series) -> dict[str, Any]:
+    out = {}
+    for key in RUN_FIELDS:
+        value = row[key]
+        if isinstance(value, pd.Timestamp):
+            value = _iso(value.to_pydatetime())
+        elif pd.isna(value):
+            value = None
+        elif hasattr(value, "item"):
+            value = value.item()
+        out[key] = round(value, 3) if isinstance(value, float) else value
+    return out
+
+
+def _last_error(data: Path, runs: pd.DataFrame) -> dict[str, Any] | None:
+    """The latest failed run: its error, or for a run whose every input was rejected, the reasons."""
+    failed = runs[runs["status"] == "failed"]
+    if failed.empty:
+        return None
+    row = failed.iloc[-1]
+    message = row["error"] if isinstance(row["error"], str) else None
+    if message is None:
+        rejects = Archive(data).read(
+            "rejects", columns=["origin", "reason"], filter=ds.field("run_id") == row["run_id"]
+        )
+        reasons = [f"{o}: {r}" for o, r in zip(*(c.to_pylist() for c in rejects.columns), strict=True)]
+        more = f" (+{len(reasons) - 3} more)" if len(reasons) > 3 else ""
+        message = "; ".join(reasons[:3]) + more if reasons else "every input was rejected"
+    return {"at": _iso(row["finished_at"].to_pydatetime()), "run_id": row["run_id"], "message": message}
+
+
+def _next_run(
+    name: str,
+    source: Source | None,
+    state: dict[str, Any] | None,
+    timing: Any,
+    backoff: Any,
+    now: datetime,
+) -> str | None:
+    """The running scheduler's time for the source; without a scheduler, the time it would
+    choose for an enabled source (the cron without jitter, after any back-off)."""
+    if state is not None:
+        job = state.get("jobs", {}).get(f"scrape:{name}") or {}
+        return job.get("next_run")
+    if source is None or not source.enabled:
+        return None
+    when = next_time(timing.trigger(jitter=False), now, backoff)
+    return _iso(when) if when else None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat(timespec="seconds") if moment is not None else None
+
+
+# --- text -----------------------------------------------------------------------------------
+
+
+def render(report: dict[str, Any]) -> str:
+    scheduler = report["scheduler"]
+    if scheduler["running"]:
+        who = f"scheduler running (pid {scheduler['pid']}, since {_short(scheduler['started_at'])})"
+    else:
+        who = "no scheduler running (next runs: when one would start them)"
+    total = report["articles"]
+    lines = [
+        f"{report['data']}: {total['total']} articles, {total['last_24h']} in the last 24 h; {who}",
+    ]
+    for warning in report["warnings"]:
+        lines.append(f"warning: {warning}")
+    if not report["sources"]:
+        lines.append("no sources configured and no runs recorded yet")
+    for src in report["sources"]:
+        state = "" if src["enabled"] else " (disabled)" if src["configured"] else " (not in sources.toml)"
+        lines.append("")
+        lines.append(f"{src['name']}{state}  schedule {src['schedule']}")
+        run = src["last_run"]
+        if run is None:
+            lines.append("  last run      never")
+        else:
+            counts = ", ".join(
+                f"{key.replace('_', '-')} {run[key]}"
+                for key in ("read", "new", "duplicates", "near_duplicates", "revisions", "rejected")
+            )
+            lines.append(
+                f"  last run      {_short(run['started_at'])}, {run['seconds'] or 0:.1f} s, "
+                f"{run['status']}: {counts}"
+            )
+        error = src["last_error"]
+        lines.append(
+            f"  last error    {_short(error['at'])}: {error['message']}" if error else "  last error    none"
+        )
+        lines.append(f"  failures      {src['consecutive_failures']} in a row")
+        backoff = src["backoff"]
+        lines.append(
+            f"  back-off      until {_short(backoff['until'])}" if backoff["active"] else "  back-off      no"
+        )
+        lines.append(
+            f"  articles      {src['articles']['total']} total, "
+            f"{src['articles']['last_24h']} in the last 24 h"
+        )
+        lines.append(f"  next run      {_short(src['next_run']) if src['next_run'] else 'not scheduled'}")
+    return "\n".join(lines)
+
+
+def _short(iso: str | None) -> str:
+    if not iso:
+        return "?"
+    return f"{datetime.fromisoformat(iso).astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
+# --- the plot -------------------------------------------------------------------------------
+
+
+def plot(
+    data_dir: str | os.PathLike[str],
+    path: str | os.PathLike[str],
+    config_path: str | os.PathLike[str] | None = None,
+    today: date | None = None,
+) -> Path:
+    """Articles per day and source, and per day and language, over the last 90 days, as a PNG."""
+    data = Path(data_dir)
+    try:
+        sources = load_sources(config_path or DEFAULT_CONFIG).sources
+    except ConfigError:
+        sources = {}
+    articles = attributed_articles(data, read_runs(data), sources)
+    today = today or datetime.now(UTC).date()
+    days = [today - timedelta(days=PLOT_DAYS - 1 - i) for i in range(PLOT_DAYS)]
+    window = articles[articles["day"].isin(set(days))]
+    sections = []
+    for column, title, missing in (("source", "by source", "(no source)"), ("language", "by language", "??")):
+        keys = window[column].fillna(missing)
+        counts = window.groupby([keys, window["day"]]).size()
+        names = list(sources) if column == "source" else []
+        names += sorted(set(keys) - set(names), key=lambda n: -int((keys == n).sum()))
+        rows = [(str(n), [int(counts.get((n, d), 0)) for d in days]) for n in names]
+        sections.append((title, rows[:40]))
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(heatmap_png(f"articles per publication day, {days[0]} to {days[-1]}", days, sections))
+    return out
+
+
+_GAP = (246, 205, 205)
+_INK = (40, 40, 40)
+_GRID = (200, 200, 200)
+_SCALE = 2  # font pixels per glyph pixel
+_CELL = 8  # pixels per day
+_ROW = 20
+
+
+def heatmap_png(
+    title: str, days: list[date], sections: list[tuple[str, list[tuple[str, list[int]]]]]
+) -> bytes:
+    """One row per name, one cell per day: pale red for none, light to dark blue for more."""
+    char_w = 6 * _SCALE
+    labels = [name for _, rows in sections for name, _ in rows]
+    label_w = char_w * max([14, *(min(len(n), 24) for n in labels)]) + 12
+    total_w = char_w * 8
+    width = 16 + label_w + _CELL * len(days) + 12 + total_w
+    height = 16 + 3 * _ROW + sum(_ROW * (len(rows) + 1) for _, rows in sections) + 2 * _ROW
+    canvas = _Canvas(width, height)
+    x0 = 16 + label_w
+    canvas.text(16, 12, title, _INK)
+    y = 12 + _ROW + 4
+    for i, day in enumerate(days):  # month starts: a tick and the month
+        if day.day == 1:
+            canvas.rect(x0 + i * _CELL, y + 7 * _SCALE + 3, 1, 6, _INK)
+            canvas.text(x0 + i * _CELL, y, f"{day:%Y-%m}", _INK)
+    canvas.text(x0 + len(days) * _CELL + 12, y, "total", _INK)
+    y += 2 * _ROW
+    for title_text, rows in sections:
+        canvas.text(16, y + 3, title_text, (90, 90, 90))
+        y += _ROW
+        for name, counts in rows:
+            canvas.text(16, y + 3, name[:24], _INK)
+            top = max(counts) or 1
+            for i, count in enumerate(counts):
+                colour = _GAP if count == 0 else _blue(math.sqrt(count / top))
+                canvas.rect(x0 + i * _CELL, y, _CELL - 1, _ROW - 4, colour)
+            canvas.text(x0 + len(days) * _CELL + 12, y + 3, str(sum(counts)), _INK)
+            y += _ROW
+    canvas.rect(16, y + 4, 14, 14, _GAP)
+    canvas.text(36, y + 6, "no article that day", _INK)
+    canvas.rect(16 + 24 * char_w, y + 4, 14, 14, _blue(0.15))
+    canvas.rect(16 + 24 * char_w + 16, y + 4, 14, 14, _blue(1.0))
+    canvas.text(16 + 24 * char_w + 36, y + 6, "few to most in the row", _INK)
+    return canvas.png()
+
+
+def _blue(level: float) -> tuple[int, int, int]:
+    light, dark = (198, 219, 239), (8, 48, 107)
+    return tuple(round(a + (b - a) * level) for a, b in zip(light, dark, strict=True))  # type: ignore[return-value]
+
+
+class _Canvas:
+    def __init__(self, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.pixels = bytearray(b"\xff" * (width * height * 3))
+
+    def rect(self, x: int, y: int, w: int, h: int, colour: tuple[int, int, int]) -> None:
+        row = bytes(colour) * max(0, min(w, self.width - x))
+        for yy in range(max(0, y), min(self.height, y + h)):
+            start = (yy * self.width + max(0, x)) * 3
+            self.pixels[start : start + len(row)] = row
+
+    def text(self, x: int, y: int, text: str, colour: tuple[int, int, int]) -> None:
+        for char in text:
+            glyph = _FONT.get(char) or _FONT.get(char.lower()) or _FONT["?"]
+            for row, bits in enumerate(glyph):
+                for col in range(5):
+                    if bits & (0x10 >> col):
+                        self.rect(x + col * _SCALE, y + row * _SCALE, _SCALE, _SCALE, colour)
+            x += 6 * _SCALE
+
+    def png(self) -> bytes:
+        stride = self.width * 3
+        raw = b"".join(
+            b"\x00" + bytes(self.pixels[y * stride : (y + 1) * stride]) for y in range(self.height)
+        )
+
+        def chunk(kind: bytes, body: bytes) -> bytes:
+            return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+        header = struct.pack(">IIBBBBB", self.width, self.height, 8, 2, 0, 0, 0)
+        return (
+            b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw, 9))
+            + chunk(b"IEND", b"")
+        )
+
+
+# 5x7 glyphs, one row per hex number (bit 4 is the leftmost pixel).
+_FONT_ROWS = {
+    " ": "00 00 00 00 00 00 00",
+    "0": "0E 11 13 15 19 11 0E",
+    "1": "04 0C 04 04 04 04 0E",
+    "2": "0E 11 01 02 04 08 1F",
+    "3": "1F 02 04 02 01 11 0E",
+    "4": "02 06 0A 12 1F 02 02",
+    "5": "1F 10 1E 01 01 11 0E",
+    "6": "06 08 10 1E 11 11 0E",
+    "7": "1F 01 02 04 08 08 08",
+    "8": "0E 11 11 0E 11 11 0E",
+    "9": "0E 11 11 0F 01 02 0C",
+    "A": "0E 11 11 11 1F 11 11",
+    "B": "1E 11 11 1E 11 11 1E",
+    "C": "0E 11 10 10 10 11 0E",
+    "D": "1C 12 11 11 11 12 1C",
+    "E": "1F 10 10 1E 10 10 1F",
+    "F": "1F 10 10 1E 10 10 10",
+    "G": "0E 11 10 17 11 11 0F",
+    "H": "11 11 11 1F 11 11 11",
+    "I": "0E 04 04 04 04 04 0E",
+    "J": "07 02 02 02 02 12 0C",
+    "K": "11 12 14 18 14 12 11",
+    "L": "10 10 10 10 10 10 1F",
+    "M": "11 1B 15 15 11 11 11",
+    "N": "11 11 19 15 13 11 11",
+    "O": "0E 11 11 11 11 11 0E",
+    "P": "1E 11 11 1E 10 10 10",
+    "Q": "0E 11 11 11 15 12 0D",
+    "R": "1E 11 11 1E 14 12 11",
+    "S": "0F 10 10 0E 01 01 1E",
+    "T": "1F 04 04 04 04 04 04",
+    "U": "11 11 11 11 11 11 0E",
+    "V": "11 11 11 11 11 0A 04",
+    "W": "11 11 11 15 15 15 0A",
+    "X": "11 11 0A 04 0A 11 11",
+    "Y": "11 11 11 0A 04 04 04",
+    "Z": "1F 01 02 04 08 10 1F",
+    "a": "00 00 0E 01 0F 11 0F",
+    "b": "10 10 16 19 11 11 1E",
+    "c": "00 00 0E 10 10 11 0E",
+    "d": "01 01 0D 13 11 11 0F",
+    "e": "00 00 0E 11 1F 10 0E",
+    "f": "06 09 08 1C 08 08 08",
+    "g": "00 0F 11 11 0F 01 0E",
+    "h": "10 10 16 19 11 11 11",
+    "i": "04 00 0C 04 04 04 0E",
+    "j": "02 00 06 02 02 12 0C",
+    "k": "10 10 12 14 18 14 12",
+    "l": "0C 04 04 04 04 04 0E",
+    "m": "00 00 1A 15 15 11 11",
+    "n": "00 00 16 19 11 11 11",
+    "o": "00 00 0E 11 11 11 0E",
+    "p": "00 00 1E 11 1E 10 10",
+    "q": "00 00 0D 13 0F 01 01",
+    "r": "00 00 16 19 10 10 10",
+    "s": "00 00 0E 10 0E 01 1E",
+    "t": "08 08 1C 08 08 09 06",
+    "u": "00 00 11 11 11 13 0D",
+    "v": "00 00 11 11 11 0A 04",
+    "w": "00 00 11 11 15 15 0A",
+    "x": "00 00 11 0A 04 0A 11",
+    "y": "00 00 11 11 0F 01 0E",
+    "z": "00 00 1F 02 04 08 1F",
+    "-": "00 00 00 1F 00 00 00",
+    "_": "00 00 00 00 00 00 1F",
+    ".": "00 00 00 00 00 0C 0C",
+    ",": "00 00 00 00 0C 04 08",
+    ":": "00 0C 0C 00 0C 0C 00",
+    "(": "02 04 08 08 08 04 02",
+    ")": "08 04 02 02 02 04 08",
+    "/": "00 01 02 04 08 10 00",
+    "+": "00 04 04 1F 04 04 00",
+    "?": "0E 11 01 02 04 00 04",
+}
+_FONT = {char: tuple(int(h, 16) for h in rows.split()) for char, rows in _FONT_ROWS.items()}
