@@ -181,10 +181,9 @@ _DATELINE_PATTERNS = (
     re.compile(r"/\s*(?P<agency>[^/\n]{2,30}?)\s*/"),
     re.compile(rf"^[^()\n]{{0,60}}\((?P<agency>[^()\n]{{2,40}})\)\s*{_DASH}{{1,2}}"),
     re.compile(rf"{_DASH}{{1,2}}\s*\((?P<agency>[^()\n]{{2,30}})\)"),
-    # "الرياض - واس", "МОСКВА, 18 ноя — РИА Новости.": up to three words after the dash
-    re.compile(
-        rf"^[^\W\d][\w ,.]{{1,40}}?\s+{_DASH}\s+(?P<agency>\w+(?: \w+){{0,2}}?)\s*(?:[.,:]|$|\s{_DASH})"
-    ),
+    # "الرياض - واس", "МОСКВА, 18 ноя — РИА Новости.": the words after the dash (the longest
+    # run of up to three that names a known agency is taken)
+    re.compile(rf"^[^\W\d][\w ,.]{{1,40}}?\s+{_DASH}\s+(?P<agency>\w+(?: \w+){{0,2}})"),
     # "ASTANA. KAZINFORM -": a city, a full stop, the agency in capitals, a dash
     re.compile(rf"^[^\W\d][\w ,]{{1,40}}\.\s+(?P<agency>[^\W\d][\w ]{{1,30}}?)\s*{_DASH}"),
 )
@@ -251,17 +250,31 @@ def author_line(line: str) -> list[str] | None:
     return split_names(match.group("value"))
 
 
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bи\b|\bو\s*|&|\|)\s*", re.IGNORECASE)
+# Arabic "and" (و) splits only when it stands alone: attached, it may begin a name (وليد).
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bи\b|\sو\s|&|\|)\s*", re.IGNORECASE)
 _NAME_NOISE = re.compile(
     r"^(?:by|von|par|por|de|from)\s+|\s*[|/,]\s*(?:\d.*)?$|\b(?:updated|published|staff|reporter)\b.*$",
     re.IGNORECASE,
 )
 
 
+# Attached Arabic "and": "أحمد سالم ومحمد حسن" is two names when both sides have two words
+# or more (a single و-initial name such as "وليد خالد" is left alone).
+_ATTACHED_AND = re.compile(r"^(?P<left>\S+(?:\s+\S+)+?)\s+و(?P<right>\S+\s+\S+.*)$")
+
+
+def _split_attached_and(part: str) -> list[str]:
+    match = _ATTACHED_AND.match(part)
+    if match is None:
+        return [part]
+    return [match.group("left"), *_split_attached_and(match.group("right"))]
+
+
 def split_names(value: str) -> list[str]:
     """Split a list of author names; drop labels, e-mail addresses and dates."""
     names = []
-    for part in _NAME_SPLIT.split(value):
+    parts = [p for chunk in _NAME_SPLIT.split(value) for p in _split_attached_and(chunk.strip())]
+    for part in parts:
         part = _NAME_NOISE.sub("", part.strip()).strip(" .:-–—")
         if not part or "@" in part or any(ch.isdigit() for ch in part) or len(part) > 60:
             continue
@@ -275,8 +288,10 @@ def dateline_agency(text: str) -> Credit | None:
     head = text[:200]
     for pattern in _DATELINE_PATTERNS:
         for match in pattern.finditer(head):
-            value = match.group("agency").strip()
-            agency = agency_of(value)
-            if agency and key_text(value).strip(" .") in _AGENCY_BY_KEY:
-                return Credit(value, agency)
+            words = match.group("agency").split()
+            for n in range(len(words), 0, -1):
+                value = " ".join(words[:n]).strip(" .,:")
+                key = key_text(value)
+                if key in _AGENCY_BY_KEY:
+                    return Credit(value, _AGENCY_BY_KEY[key])
     return None

@@ -84,14 +84,33 @@ def _detect(data: bytes) -> str | None:
 
 
 def looks_binary(data: bytes) -> bool:
-    """True for bytes no text document contains: NULs or a high share of control bytes."""
+    """True for bytes no text document contains: more than a stray NUL, or a high share of
+    control bytes. (A few junk bytes inside a real page are damage, not binary data.)"""
     sample = data[:8192]
     if not sample or sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False  # UTF-16 text is half NUL bytes
-    if b"\x00" in sample:
+    if sample.count(b"\x00") > max(4, len(sample) // 200):
         return True
     controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return controls / len(sample) > 0.05
+
+
+# Share of undecodable characters tolerated: in a declared charset (browsers honour the
+# declaration and show damage as U+FFFD; beyond this it is another encoding), and in
+# undeclared UTF-8.
+MAX_DAMAGE_DECLARED = 0.1
+MAX_DAMAGE_UTF8 = 0.005
+
+
+def _lenient(data: bytes, codec: str | None, max_damage: float) -> str | None:
+    """Decode with replacement characters when only a few bytes are damaged."""
+    if codec is None:
+        return None
+    try:
+        text = data.decode(codec, errors="replace")
+    except LookupError:
+        return None
+    return text if text.count("\ufffd") <= max_damage * max(len(text), 1) else None
 
 
 def decode(data: bytes, http_charset: str | None = None) -> str:
@@ -108,11 +127,15 @@ def decode(data: bytes, http_charset: str | None = None) -> str:
                 return text
     if looks_binary(data):
         raise RejectedInput("binary data, not a text or HTML document", stage="decode")
-    for codec in (_codec(http_charset), declared_charset(data), "utf-8"):
+    declared = [c for c in (_codec(http_charset), declared_charset(data)) if c]
+    for codec in (*declared, "utf-8"):
         text = _try(data, codec)
         if text is not None:
             return text
-    text = _detect(data)
+    # A declared charset with a few bad bytes is a damaged page, not another encoding.
+    text = next(filter(None, (_lenient(data, c, MAX_DAMAGE_DECLARED) for c in declared)), None)
+    text = text or _lenient(data, "utf-8", MAX_DAMAGE_UTF8) or _detect(data)
     if text is None:
-        raise RejectedInput("undecodable bytes: no charset declared and none detected", stage="decode")
+        what = f"not valid {declared[0]} as declared" if declared else "no charset declared and none detected"
+        raise RejectedInput(f"undecodable bytes: {what}", stage="decode")
     return text

@@ -219,7 +219,7 @@ def _is_meta_line(text: str) -> bool:
     if not dates:
         return False
     rest = text.replace(dates[0].text, " ")
-    return len(rest.split()) <= 6 or not clean.ends_sentence(text)
+    return len(rest.split()) <= 3 or not clean.ends_sentence(text)
 
 
 def _drop_meta_lines(body: list[Block]) -> list[Block]:

@@ -17,10 +17,10 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from etl.clean import class_and_id
+from etl.clean import class_and_id, ends_sentence
 from etl.credits import LABEL_START, author_line, copyright_credit, photo_credit_line, split_names
 from etl.dates import FoundDate, find_dates, parse_date_value
-from etl.normalize import clean_text, key_text, squeeze
+from etl.normalize import clean_text, fold_digits, key_text, squeeze
 
 
 def _words_of(el: Tag, attribute: str) -> list[str]:
@@ -240,9 +240,15 @@ def choose_title(
     title_tag = next(iter(page.named("title")), None)
     page_title = squeeze(title_tag.get_text()) if title_tag else ""
     variants = [
-        v for t in [*structured, page_title] if t for v in (t, strip_site_name(t, site), *_segments(t))
+        v for t in [*structured, page_title] if t for v in (t, strip_site_name(t, site), *_headline_parts(t))
     ]
-    h1s = [h for h in page.named("h1") if 3 <= len(h.get_text(strip=True)) <= 400]
+    h1s = [
+        h
+        for h in page.named("h1")
+        if 3 <= len(h.get_text(strip=True)) <= 400
+        and not _LOGO.search(class_and_id(h))
+        and not (site and _same(h.get_text(" "), site))
+    ]
     for h1 in h1s:
         text = heading_text(h1)
         if any(_same(text, v) for v in variants):
@@ -267,6 +273,17 @@ def choose_title(
     if page_title:
         return strip_site_name(page_title, site), None
     return None, None
+
+
+_LOGO = re.compile(r"logo|brand|site-?(?:title|name)|masthead", re.IGNORECASE)
+
+
+def _headline_parts(title: str) -> list[str]:
+    """The parts of a "Section | Headline | Site" title that could be the headline: the
+    short ones are the site or the section."""
+    parts = _segments(title)
+    longest = max((len(p) for p in parts), default=0)
+    return [p for p in parts if len(p) >= 0.5 * longest]
 
 
 def heading_text(el: Tag) -> str:
@@ -347,7 +364,7 @@ def _plausible(value: datetime | date, now: datetime) -> bool:
 
 
 def _from_value(raw: Any, origin: str, now: datetime) -> Published | None:
-    if not isinstance(raw, str) or not raw.strip() or not _HAS_YEAR.search(raw):
+    if not isinstance(raw, str) or not raw.strip() or not _HAS_YEAR.search(fold_digits(raw)):
         return None
     value = parse_date_value(raw.strip())
     if value is not None and _plausible(value, now):
@@ -357,7 +374,8 @@ def _from_value(raw: Any, origin: str, now: datetime) -> Published | None:
 
 _ASIDE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:related|comments?|commentlist|sidebar|teasers?|recommend\w*|footer|popular|"
-    r"trending|most-?read|more-?(?:news|stories|articles)|topbar|header-?top)(?=$|[\s_-])",
+    r"trending|most-?read|more-?(?:news|stories|articles)|topbar|header-?top|see-?also|also-?read|"
+    r"read-?also|read-?more|more-?on)(?=$|[\s_-])",
     re.IGNORECASE,
 )
 
@@ -531,20 +549,40 @@ def _url_date(url: str | None, now: datetime) -> Published | None:
 
 
 _HAS_YEAR = re.compile(r"(?:19|20)\d{2}|\b\d{1,2}[./-]\d{1,2}[./-]\d{2}\b")
+# Text worth a date search: a digit in any script, or a relative date word.
+_MAY_HOLD_DATE = re.compile(
+    r"[0-9\u0660-\u0669\u06f0-\u06f9]|вчера|сегодня|назад|yesterday|today|ago|أمس|اليوم|منذ|gestern|heute|hier",
+    re.IGNORECASE,
+)
 _PUBLISHED_LABEL = re.compile(
     r"publi|veröffentlicht|erschienen|posted|gespeichert|опубликован|نشر|بتاريخ|datum|date|am\b|le\b|on\b",
     re.IGNORECASE,
 )
 _MAX_DATE_LINE = 120
+_STRONG_LABEL = re.compile(r"publi|veröffentlicht|erschienen|posted|опубликован|نشر|بتاريخ", re.IGNORECASE)
 # "until 31.12.2018", "ab 01.01.2020": a deadline or a range, not a publication date.
 _RANGE_BEFORE = re.compile(
     r"\b(?:bis|ab|seit|until|till|from|through|до|с|по|حتى|منذ|jusqu'au|hasta)\s*$", re.I
 )
 
 
+_WIDGET_CLASS = re.compile(r"today|current-?date|clock|weather|ticker|header-?date|topbar|masthead", re.I)
+
+
+def _in_site_header(el: Tag) -> bool:
+    """Inside the site's header (outside the article) or a today's-date/weather widget."""
+    for parent in (el, *el.parents):
+        name = parent.name
+        if name in ("article", "main", "body", "[document]"):
+            return False
+        if name == "header" or _WIDGET_CLASS.search(class_and_id(parent)):
+            return True
+    return False
+
+
 def _has_year(found: FoundDate) -> bool:
     """A year written in the text: a day and month alone is no publication date."""
-    return found.relative or bool(_HAS_YEAR.search(found.text))
+    return found.relative or bool(_HAS_YEAR.search(fold_digits(found.text)))
 
 
 def _line_of(node: Any) -> Tag | None:
@@ -571,7 +609,7 @@ def _visible_date(page: Page, title_el: Tag | None, language: str | None, now: d
     anchor = order.get(id(title_el)) if title_el is not None else None
     best: tuple[float, int, Published] | None = None
     seen: set[int] = set()
-    for node in (n for n in page.strings if _HAS_YEAR.search(n)):
+    for node in (n for n in page.strings if _MAY_HOLD_DATE.search(n)):
         line = _line_of(node)
         if line is None or id(line) in seen:
             continue
@@ -586,15 +624,19 @@ def _visible_date(page: Page, title_el: Tag | None, language: str | None, now: d
             for d in find_dates(text, language=language, now=now)
             if _has_year(d) and not _RANGE_BEFORE.search(text[: text.find(d.text)])
         ]
-        if not dates:
+        if not dates or _in_site_header(line):
             continue
+        rest = text.replace(dates[0].text, " ")
+        labelled = _PUBLISHED_LABEL.search(rest) is not None
+        if ends_sentence(text) and len(rest.split()) > 3 and not _STRONG_LABEL.search(rest):
+            continue  # a date inside a sentence of the text, not a dateline
         score = 0.0
         attrs = f"{class_and_id(line)} {line.get('itemprop') or ''}"
         if _DATE_CLASS.search(attrs) or (
             line.parent is not None and _DATE_CLASS.search(class_and_id(line.parent))
         ):
             score += 2
-        if _PUBLISHED_LABEL.search(text.replace(dates[0].text, " ")):
+        if labelled:
             score += 1
         position = order.get(id(line), 0)
         if anchor is not None:  # the closer to the headline, the likelier its dateline
