@@ -50,6 +50,21 @@ class ArchiveBusy(RuntimeError):
     """Another writing job holds the archive lock."""
 
 
+# Lock files this process holds. A forked worker must not keep them open: an flock lives
+# as long as any copy of its descriptor, so a killed writer's workers would hold the lock.
+_HELD_LOCKS: set[int] = set()
+
+
+def _drop_inherited_locks() -> None:
+    for fd in list(_HELD_LOCKS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_drop_inherited_locks)
+
+
 class Archive:
     """A data directory. Reading needs nothing; writing needs ``locked()``."""
 
@@ -85,10 +100,12 @@ class Archive:
             handle.truncate()
             handle.write(f"pid {os.getpid()} since {datetime.now().isoformat(timespec='seconds')}\n")
             handle.flush()
+            _HELD_LOCKS.add(handle.fileno())
             try:
                 self._recover()
                 yield
             finally:
+                _HELD_LOCKS.discard(handle.fileno())
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _recover(self) -> int:

@@ -119,14 +119,15 @@ def test_while_one_job_holds_the_lock_every_writing_job_exits_75_or_waits(
     assert_no_duplicates(data)
 
 
-def test_a_job_killed_with_sigkill_leaves_no_lock_behind(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_job_killed_with_sigkill_leaves_no_lock_behind(tmp_path: Path, workers: str) -> None:
     inputs = tmp_path / "inputs"
     inputs.mkdir()
     for copy in range(12):  # enough work to be killed in the middle of it
         for seed in SEEDS.glob("*.txt"):
             shutil.copy(seed, inputs / f"{copy:02d}-{seed.name}")
     data = tmp_path / "data"
-    cmd = jobs_cmd("backfill", inputs, "--data", data, "--no-progress")
+    cmd = jobs_cmd("backfill", inputs, "--data", data, "--no-progress", "--workers", workers)
     job = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     lock = data / ".lock"
     deadline = time.monotonic() + 60
