@@ -204,6 +204,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     site: FixtureSite
+    hit: Hit
     protocol_version = "HTTP/1.1"
     server_version = "HarbourHerald/1.0"
 
@@ -211,9 +212,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        hit = Hit(time.monotonic(), self.path, dict(self.headers.items()))
-        self.site.log(hit)
-        hit.status = self._route(urlsplit(self.path).path)
+        self.hit = Hit(time.monotonic(), self.path, dict(self.headers.items()))
+        self.site.log(self.hit)
+        self._route(urlsplit(self.path).path)
 
     def _route(self, path: str) -> int:
         site = self.site
@@ -260,6 +261,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(
         self, status: int, body: bytes, ctype: str | None, headers: dict[str, str] | None = None
     ) -> int:
+        self.hit.status = status  # before the client can see the answer (tests read it right after)
         try:
             self.send_response(status)
             if ctype:
@@ -276,6 +278,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _stream(self, size: int) -> int:
         """A body without Content-Length: only a streaming cap can stop it."""
+        self.hit.status = 200
         try:
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
