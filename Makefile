@@ -6,7 +6,7 @@ SEEDS  ?= seeds
 DATA   ?= data
 WORKERS ?= 1
 
-.PHONY: backfill scrape demo test lint format eval bench compact clean-data
+.PHONY: backfill scrape demo schedule test lint format eval eval-gate bench compact clean-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ format: $(VENV)/.installed
 
 eval: $(VENV)/.installed-eval
 	$(BIN)/python tools/eval.py --gate
+
+# The project alone against the regression floors (no baselines to install): what CI runs.
+eval-gate: $(VENV)/.installed
+	$(BIN)/python tools/eval.py --gate --baselines none
 
 compact: $(VENV)/.installed
 	$(BIN)/python -m jobs compact --data $(DATA)

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
 from etl import clean, metadata
 from etl.clean import Block
@@ -28,6 +29,8 @@ from etl.models import Article, RejectedInput
 from etl.normalize import canonical_url, clean_text, key_text, site_of, strip_controls
 
 log = logging.getLogger(__name__)
+# Feeds and XHTML pages served as HTML are parsed as HTML on purpose: no warning per page.
+warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 
 # Removed before parsing: never article text, and building their trees is a large share
 # of the time (JSON-LD and script dates are read from the raw HTML first).
