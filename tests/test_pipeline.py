@@ -219,3 +219,26 @@ def test_extract_cli_prints_json() -> None:
     article = json.loads(result.stdout)
     assert article["agency"] == "TASS"
     assert article["published"] == "2020-11-11"
+
+
+def test_near_duplicates_across_runs_go_to_duplicates_once(data_dir: Path, tmp_path: Path) -> None:
+    backfill(SEEDS, "--data", data_dir)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    original = (SEEDS / "002_putin_erdogan_en.txt").read_text(encoding="utf-8")
+    edited = original.replace("telephone", "phone").replace("Kremlin", "Kremlin's")
+    assert edited != original
+    (inputs / "republished.txt").write_text("Republished by Example Wire\n\n" + edited, encoding="utf-8")
+    (inputs / "republished.url").write_text("https://wire.example/putin-erdogan\n")
+    first = backfill(inputs, "--data", data_dir)
+    assert "new 0, duplicates 0, near-duplicates 1" in first.stdout
+    second = backfill(inputs, "--data", data_dir)
+    assert "new 0, duplicates 0, near-duplicates 1" in second.stdout
+    dups = Archive(data_dir).read("duplicates").to_pandas()
+    assert len(dups) == 1  # recorded once, not once per run
+    row = dups.iloc[0]
+    seed = etl.load_articles(data_dir, language="en")
+    original_id = seed[seed["origin"].str.endswith("002_putin_erdogan_en.txt")]["article_id"].iloc[0]
+    assert row["duplicate_of"] == original_id and row["kind"] == "near"
+    assert 0.5 <= row["similarity"] <= 1.0  # an estimate: a few edited words can still read 1.0
+    assert article_rows(data_dir) == 9
