@@ -1,4 +1,4 @@
-"""Command line: ``python -m jobs backfill|scrape|reprocess|extract|compact``.
+"""Command line: ``python -m jobs backfill|scrape|reprocess|extract|compact|schedule|status``.
 
 Exit status: 0 done (even with some rejected inputs), 1 nothing could be processed or
 the archive could not be written, 2 bad usage, 75 (EX_TEMPFAIL) another job holds the
