@@ -21,10 +21,12 @@ full signature.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.fingerprint import Fingerprint, article_id, similarity
 from etl.schema import ARTICLES, MINHASH_PERMUTATIONS
@@ -46,14 +48,16 @@ class Decision:
 
 
 def band_keys(signatures: np.ndarray) -> np.ndarray:
-    """uint64 key per (row, band) of an (n, MINHASH_PERMUTATIONS) uint32 signature matrix."""
-    sig = signatures.reshape(-1, BANDS, ROWS).astype(np.uint64)
+    """A uint32 key per (band, row) of an (n, MINHASH_PERMUTATIONS) uint32 signature matrix,
+    band-major so each band's keys are contiguous. 32 bits suffice: a chance collision only
+    adds a candidate, which the full signature then rejects."""
+    pairs = np.ascontiguousarray(signatures, dtype=np.uint32).view(np.uint64)  # (n, 32)
+    halves = pairs.reshape(-1, BANDS, ROWS // 2)
     with np.errstate(over="ignore"):
-        keys = np.zeros(sig.shape[:2], dtype=np.uint64)
-        for r in range(ROWS):
-            keys = (keys ^ sig[:, :, r]) * _M[r % 2]
-            keys ^= keys >> np.uint64(31)
-    return keys
+        mixed = (halves[:, :, 0] * _M[0]) ^ (halves[:, :, 1] * _M[1])
+        mixed ^= mixed >> np.uint64(29)
+        mixed *= _M[0]
+    return np.ascontiguousarray((mixed >> np.uint64(32)).astype(np.uint32).T)
 
 
 def pair_key(content_hash: np.ndarray | int, url_hash: np.ndarray | int) -> np.ndarray:
@@ -65,75 +69,115 @@ def pair_key(content_hash: np.ndarray | int, url_hash: np.ndarray | int) -> np.n
 
 
 class _SortedLookup:
-    """Sorted uint64/int64 keys with a payload; membership and lookup by binary search."""
+    """Sorted keys with a payload per key; lookups by binary search."""
 
     def __init__(self, keys: np.ndarray, values: np.ndarray | None = None) -> None:
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys)
         self.keys = keys[order]
-        self.values = values[order] if values is not None else None
+        # Without a payload the payload is the position the key had (a row number).
+        self.values = order.astype(np.int32) if values is None else values[order]
 
-    def find(self, key: int | np.integer) -> int | None:
-        """Index (into the sorted order) of the LAST entry equal to key, or None."""
+    def last(self, key: int | np.integer) -> int | None:
+        """Payload of the last entry equal to key, or None."""
         i = int(np.searchsorted(self.keys, key, side="right")) - 1
-        return i if i >= 0 and self.keys[i] == key else None
-
-    def find_all(self, key: int | np.integer) -> np.ndarray:
-        lo = np.searchsorted(self.keys, key, side="left")
-        hi = np.searchsorted(self.keys, key, side="right")
-        return self.values[lo:hi] if self.values is not None else np.arange(lo, hi)
+        return int(self.values[i]) if i >= 0 and self.keys[i] == key else None
 
 
-class DedupIndex:
-    """All keys of the archive plus what the current run has added."""
-
-    COLUMNS = ("version", "content_hash", "url_hash", "minhash")
+class _Segment:
+    """An immutable block of indexed articles: the archive at the start of the run, or a
+    frozen batch of what the run added. Rows are numbered from ``offset``."""
 
     def __init__(
         self,
-        articles: pa.Table | None = None,
-        duplicates: pa.Table | None = None,
+        offset: int,
+        content: np.ndarray,
+        urls: np.ndarray,
+        has_url: np.ndarray,
+        versions: np.ndarray,
+        signatures: np.ndarray,
     ) -> None:
-        articles = articles if articles is not None else _empty_articles()
-        n = articles.num_rows
-        content = articles.column("content_hash").to_numpy().astype(np.int64)
-        url_col = articles.column("url_hash")
-        has_url = url_col.is_valid().to_numpy(zero_copy_only=False)
-        urls = url_col.fill_null(0).to_numpy().astype(np.int64)
-        versions = articles.column("version").to_numpy().astype(np.int32)
-        sigs = _signature_matrix(articles.column("minhash"), n)
-
-        # Article key per row: url_hash when known, else content_hash (see fingerprint.article_id).
-        self._row_key = np.where(has_url, urls, content)
-        self._row_has_url = has_url
-        self._row_url = urls
-        self._sigs = sigs
-        self._content = _SortedLookup(content, np.arange(n))
+        self.offset = offset
+        self.size = len(content)
+        self.signatures = signatures
+        # Article key per row: url_hash when known, else content_hash (fingerprint.article_id).
+        self.row_key = np.where(has_url, urls, content)
+        self.row_url = np.where(has_url, urls, 0)
+        self.has_url = has_url
         url_rows = np.flatnonzero(has_url)
-        # Sort by (url, version) so the last equal url entry holds the highest version.
-        order = np.lexsort((versions[url_rows], urls[url_rows]))
-        self._urls = _SortedLookup(urls[url_rows][order], versions[url_rows][order])
-        keys = band_keys(sigs)
-        self._bands = [_SortedLookup(keys[:, b], np.arange(n)) for b in range(BANDS)]
+        # Sorted by (url, version): the last entry of a url holds its highest version.
+        order = url_rows[np.lexsort((versions[url_rows], urls[url_rows]))]
+        self.content = _SortedLookup(content)
+        self.urls = _SortedLookup(urls[order], versions[order])
+        keys = band_keys(signatures)
+        rows = np.arange(self.size, dtype=np.uint64)
+        # Per band one sorted array of (key << 32 | row): a plain sort, no argsort and
+        # gather. The sorts release the GIL: two threads share them on two cores.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            self.bands = list(
+                pool.map(lambda k: np.sort((k.astype(np.uint64) << np.uint64(32)) | rows), keys)
+            )
+
+    def content_row(self, content_hash: int) -> int | None:
+        row = self.content.last(content_hash)
+        return None if row is None else self.offset + row
+
+    def latest_version(self, url_hash: int) -> int | None:
+        return self.urls.last(url_hash)
+
+    def candidates(self, keys: np.ndarray) -> set[int]:
+        """Rows sharing at least one band key."""
+        found: set[int] = set()
+        for band, key in zip(self.bands, keys, strict=True):
+            low = np.uint64(int(key) << 32)
+            lo = np.searchsorted(band, low, side="left")
+            hi = np.searchsorted(band, low | np.uint64(0xFFFFFFFF), side="right")
+            found.update(self.offset + int(v & 0xFFFFFFFF) for v in band[lo:hi])
+        return found
+
+
+class DedupIndex:
+    """All keys of the archive plus what the current run has added.
+
+    Memory stays flat in long runs: the run's additions collect in small Python containers
+    and are frozen into a compact numpy segment every ``SEGMENT_ROWS`` articles."""
+
+    COLUMNS = ("version", "content_hash", "url_hash", "minhash")
+    SEGMENT_ROWS = 20_000
+
+    def __init__(self, articles: pa.Table | None = None, duplicates: pa.Table | None = None) -> None:
+        articles = articles if articles is not None else _empty_articles()
+        url_col = articles.column("url_hash")
+        self._segments = [
+            _Segment(
+                0,
+                np.asarray(articles.column("content_hash").to_numpy(), dtype=np.int64),
+                np.asarray(url_col.fill_null(0).to_numpy(), dtype=np.int64),
+                url_col.is_valid().to_numpy(zero_copy_only=False),
+                np.asarray(articles.column("version").to_numpy(), dtype=np.int32),
+                _signature_matrix(articles.column("minhash"), articles.num_rows),
+            )
+        ]
         recorded = np.zeros(0, dtype=np.uint64)
         if duplicates is not None and duplicates.num_rows:
             recorded = pair_key(
                 duplicates.column("content_hash").fill_null(0).to_numpy(),
                 duplicates.column("url_hash").fill_null(0).to_numpy(),
             )
-        self._recorded = _SortedLookup(recorded)
-
-        # What this run adds (small next to the archive; plain Python containers).
-        self._run_content: dict[int, int] = {}
-        self._run_urls: dict[int, int] = {}
-        self._run_bands: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
-        self._run_sigs: list[np.ndarray] = []
-        self._run_key: list[int] = []
+        self._recorded = np.sort(recorded)
         self._run_recorded: set[int] = set()
-        self._run_url_of_row: dict[int, int] = {}
+        self._start_tail()
+
+    def _start_tail(self) -> None:
+        """The run's newest additions, not yet frozen into a segment."""
+        self._tail_offset = sum(s.size for s in self._segments)
+        self._tail_content: dict[int, int] = {}
+        self._tail_urls: dict[int, int] = {}
+        self._tail_bands: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
+        self._tail: list[tuple[Fingerprint, int]] = []  # (fingerprint, version)
 
     @property
     def size(self) -> int:
-        return len(self._row_key) + len(self._run_key)
+        return self._tail_offset + len(self._tail)
 
     # --- queries -------------------------------------------------------------------
 
@@ -141,9 +185,8 @@ class DedupIndex:
         own_id = article_id(fp.url_hash, fp.content_hash)
         row = self._content_row(fp.content_hash)
         if row is not None:
-            if fp.url_hash is None or self._url_of(row) == fp.url_hash:
-                return Decision("duplicate", own_id, duplicate_of=self._id_of(row))
-            return Decision("duplicate", own_id, duplicate_of=self._id_of(row), record=self._first_record(fp))
+            record = fp.url_hash is not None and self._url_of(row) != fp.url_hash and self._first_record(fp)
+            return Decision("duplicate", own_id, duplicate_of=self._id_of(row), record=record)
         if fp.url_hash is not None:
             latest = self._latest_version(fp.url_hash)
             if latest is not None:
@@ -162,47 +205,64 @@ class DedupIndex:
 
     def _first_record(self, fp: Fingerprint) -> bool:
         key = int(pair_key(fp.content_hash, fp.url_hash or 0))
-        return self._recorded.find(np.uint64(key)) is None and key not in self._run_recorded
+        i = int(np.searchsorted(self._recorded, np.uint64(key)))
+        seen = i < len(self._recorded) and int(self._recorded[i]) == key
+        return not seen and key not in self._run_recorded
 
     def _content_row(self, content_hash: int) -> int | None:
-        if content_hash in self._run_content:
-            return self._run_content[content_hash]
-        i = self._content.find(content_hash)
-        return int(self._content.values[i]) if i is not None else None
+        if content_hash in self._tail_content:
+            return self._tail_content[content_hash]
+        for segment in reversed(self._segments):
+            row = segment.content_row(content_hash)
+            if row is not None:
+                return row
+        return None
 
     def _latest_version(self, url_hash: int) -> int | None:
-        if url_hash in self._run_urls:
-            return self._run_urls[url_hash]
-        i = self._urls.find(url_hash)
-        return int(self._urls.values[i]) if i is not None else None
+        if url_hash in self._tail_urls:
+            return self._tail_urls[url_hash]
+        versions = [v for s in self._segments if (v := s.latest_version(url_hash)) is not None]
+        return max(versions) if versions else None
 
     def _nearest(self, signature: np.ndarray) -> tuple[int, float] | None:
-        keys = band_keys(signature[None, :])[0]
+        keys = band_keys(signature[None, :])[:, 0]
         candidates: set[int] = set()
+        for segment in self._segments:
+            candidates |= segment.candidates(keys)
         for b, key in enumerate(keys):
-            candidates.update(int(r) for r in self._bands[b].find_all(key))
-            candidates.update(self._run_bands[b].get(int(key), ()))
+            candidates.update(self._tail_bands[b].get(int(key), ()))
         best: tuple[int, float] | None = None
-        for row in candidates:
+        for row in sorted(candidates):
             sim = similarity(signature, self._signature(row))
             if sim >= NEAR_THRESHOLD and (best is None or sim > best[1]):
                 best = (row, sim)
         return best
 
+    def _locate(self, row: int) -> tuple[_Segment | None, int]:
+        """The segment holding a row and the row's index in it (None: the tail)."""
+        if row >= self._tail_offset:
+            return None, row - self._tail_offset
+        for segment in self._segments:
+            if row < segment.offset + segment.size:
+                return segment, row - segment.offset
+        raise IndexError(row)
+
     def _signature(self, row: int) -> np.ndarray:
-        n = len(self._row_key)
-        return self._sigs[row] if row < n else self._run_sigs[row - n]
+        segment, i = self._locate(row)
+        return self._tail[i][0].minhash if segment is None else segment.signatures[i]
 
     def _id_of(self, row: int) -> str:
-        n = len(self._row_key)
-        key = int(self._row_key[row]) if row < n else self._run_key[row - n]
-        return format(key & 0xFFFFFFFFFFFFFFFF, "016x")
+        segment, i = self._locate(row)
+        if segment is None:
+            fp = self._tail[i][0]
+            return article_id(fp.url_hash, fp.content_hash)
+        return format(int(segment.row_key[i]) & 0xFFFFFFFFFFFFFFFF, "016x")
 
     def _url_of(self, row: int) -> int | None:
-        n = len(self._row_key)
-        if row < n:
-            return int(self._row_url[row]) if self._row_has_url[row] else None
-        return self._run_url_of_row.get(row)
+        segment, i = self._locate(row)
+        if segment is None:
+            return self._tail[i][0].url_hash
+        return int(segment.row_url[i]) if segment.has_url[i] else None
 
     # --- updates -------------------------------------------------------------------
 
@@ -213,21 +273,39 @@ class DedupIndex:
                 self._run_recorded.add(int(pair_key(fp.content_hash, fp.url_hash or 0)))
             return
         row = self.size
-        self._run_content[fp.content_hash] = row
+        self._tail_content[fp.content_hash] = row
         if fp.url_hash is not None:
-            self._run_urls[fp.url_hash] = decision.version
-            self._run_url_of_row[row] = fp.url_hash
-        self._run_sigs.append(fp.minhash)
-        self._run_key.append(fp.url_hash if fp.url_hash is not None else fp.content_hash)
-        for b, key in enumerate(band_keys(fp.minhash[None, :])[0]):
-            self._run_bands[b].setdefault(int(key), []).append(row)
+            self._tail_urls[fp.url_hash] = decision.version
+        for b, key in enumerate(band_keys(fp.minhash[None, :])[:, 0]):
+            self._tail_bands[b].setdefault(int(key), []).append(row)
+        self._tail.append((fp, decision.version))
+        if len(self._tail) >= self.SEGMENT_ROWS:
+            self._freeze()
+
+    def _freeze(self) -> None:
+        """Move the tail into a compact numpy segment."""
+        fps = [fp for fp, _ in self._tail]
+        self._segments.append(
+            _Segment(
+                self._tail_offset,
+                np.array([fp.content_hash for fp in fps], dtype=np.int64),
+                np.array([fp.url_hash or 0 for fp in fps], dtype=np.int64),
+                np.array([fp.url_hash is not None for fp in fps], dtype=bool),
+                np.array([v for _, v in self._tail], dtype=np.int32),
+                np.stack([fp.minhash for fp in fps]).astype(np.uint32),
+            )
+        )
+        self._start_tail()
 
 
 def _signature_matrix(column: pa.ChunkedArray, n: int) -> np.ndarray:
     if n == 0:
         return np.zeros((0, MINHASH_PERMUTATIONS), dtype=np.uint32)
-    flat = pa.chunked_array(column.chunks, type=column.type).combine_chunks().flatten()
-    values = flat.to_numpy(zero_copy_only=False).astype(np.uint32)
+    combined = pa.chunked_array(column.chunks, type=column.type).combine_chunks()
+    if combined.null_count:  # rows written without a signature can never be near-duplicates
+        empty = pa.scalar([np.iinfo(np.uint32).max] * MINHASH_PERMUTATIONS, type=combined.type)
+        combined = pc.if_else(combined.is_valid(), combined, empty)
+    values = np.asarray(combined.flatten().to_numpy(zero_copy_only=False), dtype=np.uint32)
     return values.reshape(n, MINHASH_PERMUTATIONS)
 
 

@@ -149,7 +149,7 @@ def process(doc: RawDocument | Reject) -> Extracted | Reject:
         "content_hash": fp.content_hash,
         "url_hash": fp.url_hash,
         "simhash": fp.simhash,
-        "minhash": fp.minhash.tolist(),
+        "minhash": fp.minhash,
         "translation_group": translation_group(article),
         "fetched_at": doc.fetched_at,
         "origin": doc.origin,

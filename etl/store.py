@@ -180,13 +180,21 @@ class Archive:
 
 
 class ArchiveWriter:
-    """Buffers rows per partition and writes them in large files with large row groups."""
+    """Buffers rows per partition and writes them in large files with large row groups.
+
+    Rows are turned into Arrow tables every ``BATCH_ROWS`` (compact: a Python dict per
+    row costs several times its text), and everything is written once the buffer holds
+    ``buffer_bytes``: memory stays flat however long the run."""
+
+    BATCH_ROWS = 2000
+    ROW_OVERHEAD = 2048  # a row dict, its minhash array and keys, before conversion
 
     def __init__(self, archive: Archive, run_id: str, buffer_bytes: int = BUFFER_BYTES) -> None:
         self.archive = archive
         self.run_id = run_id
         self.buffer_bytes = buffer_bytes
-        self._articles: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        self._pending: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        self._tables: dict[tuple[int, int], list[pa.Table]] = {}
         self._other: dict[str, list[Mapping[str, Any]]] = {"duplicates": [], "rejects": []}
         self._bytes = 0
         self._seq = 0
@@ -194,19 +202,31 @@ class ArchiveWriter:
 
     def add_article(self, row: dict[str, Any]) -> None:
         key = partition_key(row.get("published_date"), row["fetched_at"])
-        self._articles.setdefault(key, []).append(row)
-        self._bytes += 512 + 2 * len(row.get("text") or "")
+        rows = self._pending.setdefault(key, [])
+        rows.append(row)
+        self._bytes += self.ROW_OVERHEAD + 2 * len(row.get("text") or "")
+        if len(rows) >= self.BATCH_ROWS:
+            self._convert(key)
         if self._bytes > self.buffer_bytes:
             self.flush_articles()
+
+    def _convert(self, key: tuple[int, int]) -> None:
+        rows = self._pending.pop(key)
+        table = to_table(rows, ARTICLES)
+        self._bytes -= sum(self.ROW_OVERHEAD + 2 * len(r.get("text") or "") for r in rows)
+        self._bytes += table.nbytes
+        self._tables.setdefault(key, []).append(table)
 
     def add(self, table: str, row: Mapping[str, Any]) -> None:
         self._other[table].append(row)
 
     def flush_articles(self) -> None:
-        for (year, month), rows in sorted(self._articles.items()):
+        for key in list(self._pending):
+            self._convert(key)
+        for (year, month), tables in sorted(self._tables.items()):
             directory = self.archive.path("articles") / f"year={year}" / f"month={month}"
-            self._write(to_table(rows, ARTICLES), directory)
-        self._articles.clear()
+            self._write(pa.concat_tables(tables), directory)
+        self._tables.clear()
         self._bytes = 0
 
     def flush(self) -> None:

@@ -792,3 +792,29 @@ def test_tracking_parameters_do_not_make_another_article():
     # Another real parameter value is another page: not a revision of this one.
     other = index.classify(fp_of(changed, "https://www.example.ru/economy/nabiullina?id=43"))
     assert other.kind == "near_duplicate"
+
+
+def test_run_additions_frozen_into_segments_are_still_found(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long run moves its additions into compact segments; every decision still sees them."""
+    monkeypatch.setattr(DedupIndex, "SEGMENT_ROWS", 3)
+    texts = list(TEXTS.values())
+    index = DedupIndex()
+    fps = []
+    for i, text in enumerate(texts):
+        fp = fp_of(text, f"https://site.example/a/{i}")
+        decision = index.classify(fp)
+        assert decision.kind == "new"
+        index.add(fp, decision)
+        fps.append(fp)
+    assert len(index._segments) > 3  # the run's rows were frozen several times
+    first = fps[0]
+    assert index.classify(fp_of(texts[0], "https://other.example/x")).duplicate_of == article_id(
+        first.url_hash, first.content_hash
+    )
+    revised = index.classify(fp_of(texts[1] + " Updated.", "https://site.example/a/1"))
+    assert (revised.kind, revised.version) == ("revision", 2)
+    words = texts[4].split()
+    words[10] = "changed"
+    near = index.classify(fp_of(" ".join(words), "https://mirror.example/4"))
+    assert near.kind == "near_duplicate"
+    assert near.duplicate_of == article_id(fps[4].url_hash, fps[4].content_hash)
