@@ -1,0 +1,1104 @@
+"""Throughput and memory benchmark of the archive (issue 6), printed as a table and saved as JSON.
+
+Usage:
+    python tools/bench.py [--devset PATH] [--pages N] [--extract-pages N] [--workers N] [--repeat N]
+                          [--dedup-articles N] [--backfill-articles N] [--compare-articles N]
+                          [--backfill-workers N] [--skip extract,pipeline,dedup,backfill]
+                          [--profile N] [--quick] [--tmp DIR] [--out FILE]
+
+Sections, all measured in one run on this machine:
+1. extraction alone: ``etl.extract_article`` beside trafilatura's ``bare_extraction`` (with
+   metadata) on the same pages, in this process, interleaved page by page, one warm-up each;
+2. the full pipeline (``python -m jobs backfill``) with 1 worker and with N workers on a corpus
+   of real pages given many distinct URLs and small text edits, with peak RSS of the process tree;
+3. the dedup index of a synthesised 1M-article archive: load time, memory, classify() time;
+4. the Parquet layout and peak RSS of a synthetic backfill (100k short articles), beside a 25k one.
+
+Pages come from ../shared/devset when present, else from the repository's own seeds/ and
+tests/fixtures/ (the output says which). Figures are written to bench-results/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import gzip
+import json
+import logging
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+TOOLS_DIR = Path(__file__).resolve().parent
+REPO_ROOT = TOOLS_DIR.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+try:
+    import psutil
+except ImportError:  # optional: without it, peak RSS comes from wait4() only (largest process)
+    psutil = None
+
+DEFAULT_DEVSET = REPO_ROOT.parent / "shared" / "devset"
+DEFAULT_OUT = REPO_ROOT / "bench-results" / "latest.json"
+MB = 1024 * 1024
+SECTIONS = ("extract", "pipeline", "dedup", "backfill")
+QUIET_MODULES = ("trafilatura", "htmldate", "courlan", "justext", "etl")
+VERSIONED = {
+    "etl (news-archive)": "news-archive",
+    "pyarrow": "pyarrow",
+    "bs4": "beautifulsoup4",
+    "lxml": "lxml",
+    "trafilatura": "trafilatura",
+    "numpy": "numpy",
+}
+
+# Targets of issue 6. Where the issue says it in words, the criterion used is written out here.
+TARGET_EXTRACT_RATIO = 1.0  # ours / trafilatura pages/s, one process (moonshot 1.5)
+TARGET_EXTRACT_MOONSHOT = 1.5
+TARGET_SPEEDUP = 1.8  # pipeline pages/s with 2 workers / with 1 worker
+TARGET_BACKFILL_RSS_MB = 1024  # peak RSS of a 100k-page backfill (process tree)
+TARGET_RSS_GROWTH = 1.10  # "independent of corpus size": peak(100k) <= 1.10 x peak(25k)
+TARGET_INDEX_SECONDS = 1.0  # dedup index of 1M archived articles: read + build
+TARGET_FILES_PER_PARTITION = 3  # "at most a few files per partition"
+TARGET_ROWS_PER_GROUP = 10_000  # "row groups of tens of thousands of rows" (median)
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Page:
+    id: str
+    data: bytes  # the page as stored: bytes in whatever charset it declares
+    url: str | None
+
+
+def load_pages(devset: Path) -> tuple[list[Page], str]:
+    """Devset pages (traf + np4k, sorted by id), else the project's own HTML fixtures."""
+    pages: list[Page] = []
+    for name in ("traf", "np4k"):
+        labels_path = devset / name / "labels.json"
+        if not labels_path.is_file():
+            continue
+        items = json.loads(labels_path.read_text(encoding="utf-8"))["items"]
+        for pid in sorted(items):
+            with gzip.open(devset / name / "html" / items[pid]["file"], "rb") as fh:
+                pages.append(Page(f"{name}:{pid}", fh.read(), items[pid].get("url")))
+    if pages:
+        return pages, f"devset {devset} ({len(pages)} pages)"
+    from etl.read import sidecar_url
+
+    for root in (REPO_ROOT / "seeds", REPO_ROOT / "tests" / "fixtures"):
+        for path in sorted(root.rglob("*.htm*")) if root.is_dir() else ():
+            rel = path.relative_to(REPO_ROOT).as_posix()
+            url = sidecar_url(path) or f"https://fixture.example/{rel}"
+            pages.append(Page(rel, path.read_bytes(), url))
+    where = "seeds/ and tests/fixtures/"
+    return pages, f"devset not found at {devset}: using the {len(pages)} HTML pages under {where}"
+
+
+# Perturbation: replace a few words of one paragraph, so a copy is a near-duplicate, not identical.
+_PARAGRAPH = re.compile(rb"(<p\b[^>]*>)([^<]{80,})(</p\s*>)", re.IGNORECASE)
+_TEXT_RUN = re.compile(rb"(>)([^<>{};=]{120,})(<)")
+_CANONICAL_TAG = re.compile(
+    rb"<link\b[^>]*\brel\s*=\s*[\"']?canonical\b[^>]*>|<meta\b[^>]*\bproperty\s*=\s*[\"']og:url[\"'][^>]*>",
+    re.IGNORECASE,
+)
+_URL_ATTR = re.compile(rb"(\b(?:href|content)\s*=\s*)([\"'])[^\"']*\2", re.IGNORECASE)
+
+
+def perturb(data: bytes, rng: random.Random, words: int = 3) -> tuple[bytes, bool]:
+    """Replace ``words`` words of one paragraph (a long text run when there is no <p>)."""
+    runs = [m for m in _PARAGRAPH.finditer(data) if m.group(2).count(b" ") >= 10]
+    runs = runs or [m for m in _TEXT_RUN.finditer(data) if m.group(2).count(b" ") >= 15]
+    if not runs:
+        return data, False
+    m = rng.choice(runs)
+    tokens = m.group(2).split(b" ")
+    candidates = [i for i, t in enumerate(tokens) if len(t) >= 3 and b"&" not in t]
+    for i in rng.sample(candidates, min(words, len(candidates))):
+        tokens[i] = b"bench%x" % rng.getrandbits(32)
+    return data[: m.start(2)] + b" ".join(tokens) + data[m.end(2) :], True
+
+
+def retarget(data: bytes, url: str) -> bytes:
+    """Point the page's canonical link and og:url at ``url`` (they override the sidecar URL)."""
+    new = url.encode("utf-8")
+
+    def fix(tag: re.Match[bytes]) -> bytes:
+        return _URL_ATTR.sub(lambda m: m.group(1) + m.group(2) + new + m.group(2), tag.group(0))
+
+    return _CANONICAL_TAG.sub(fix, data)
+
+
+def variant_url(url: str | None, page_id: str, copy: int) -> str:
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"https://bench.example/{zlib.crc32(page_id.encode('utf-8')):08x}/copy-{copy}"
+    return f"{parts.scheme}://{parts.netloc}/bench-copy-{copy}{parts.path or '/'}"
+
+
+def build_corpus(pages: Sequence[Page], n: int, directory: Path, seed: int = 6) -> dict[str, int]:
+    """``n`` inputs as .html + .url: every page once, then copies of it, cycling through
+    an exact copy under a new URL (duplicate), an edited copy under a new URL (near-duplicate)
+    and an edited copy at the same URL (revision)."""
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    kinds = {"original": 0, "exact copy, new URL": 0, "edited, new URL": 0, "edited, same URL": 0}
+    total = 0
+    for i in range(n):
+        page = pages[i % len(pages)]
+        copy = i // len(pages)
+        data, url = page.data, page.url or variant_url(None, page.id, 0)
+        mode = (copy + i) % 3  # every round of copies mixes the three kinds
+        if copy == 0:
+            kind = "original"
+        elif mode == 0:
+            kind, url = "exact copy, new URL", variant_url(page.url, page.id, copy)
+            data = retarget(data, url)
+        elif mode == 1:
+            kind, url = "edited, new URL", variant_url(page.url, page.id, copy)
+            data = retarget(perturb(data, rng)[0], url)
+        else:
+            kind = "edited, same URL"
+            data = perturb(data, rng)[0]
+        kinds[kind] += 1
+        total += len(data)
+        (directory / f"{i:06d}.html").write_bytes(data)
+        (directory / f"{i:06d}.url").write_text(url + "\n", encoding="utf-8")
+    return {"inputs": n, "distinct_pages": min(n, len(pages)), "bytes": total, **kinds}
+
+
+# --- memory ---------------------------------------------------------------------------------------
+
+
+def current_rss() -> int:
+    """Resident set size of this process, in bytes."""
+    if psutil is not None:
+        return psutil.Process().memory_info().rss
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def maxrss_bytes(ru_maxrss: int) -> int:
+    return ru_maxrss if sys.platform == "darwin" else ru_maxrss * 1024
+
+
+class TreeSampler(threading.Thread):
+    """Peak of the summed RSS of a process and its descendants, sampled every ``interval`` s.
+    Forked workers share copy-on-write pages with their parent, so the sum is an upper bound;
+    on Linux the summed PSS (shared pages divided among their users) is sampled too, every
+    ``pss_every`` samples (reading smaps_rollup costs more)."""
+
+    def __init__(
+        self,
+        pid: int,
+        interval: float = 0.1,
+        report: Callable[[float, int], None] | None = None,
+        include_root: bool = True,
+    ) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.report, self.include_root = pid, interval, report, include_root
+        self.peak = 0
+        self.peak_processes = 0
+        self.peak_pss: int | None = None
+        self.pss_every = 5
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        if psutil is None:
+            return
+        started = time.monotonic()
+        last_report = started
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        processes: list[Any] = []
+        listed = 0.0
+        samples = 0
+        while not self.stop.is_set():
+            total, count = 0, 0
+            samples += 1
+            try:
+                if time.monotonic() - listed > 1.0:  # listing children scans /proc: once a second
+                    processes = [root] if self.include_root else []
+                    processes += root.children(recursive=True)
+                    listed = time.monotonic()
+                for proc in processes:
+                    try:
+                        total += proc.memory_info().rss
+                        count += 1
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                break
+            if total > self.peak:
+                self.peak, self.peak_processes = total, count
+            if samples % self.pss_every == 1:
+                pss = [proportional_set_size(proc.pid) for proc in processes]
+                if pss and None not in pss:
+                    self.peak_pss = max(self.peak_pss or 0, sum(p for p in pss if p is not None))
+            now = time.monotonic()
+            if self.report is not None and now - last_report >= 15:
+                self.report(now - started, total)
+                last_report = now
+            self.stop.wait(self.interval)
+
+
+def proportional_set_size(pid: int) -> int | None:
+    """PSS in bytes from /proc/PID/smaps_rollup (Linux 4.14+), None elsewhere or when gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+# --- measured subprocesses ----------------------------------------------------------------------
+
+LAUNCH_FLAG = "--child-launch"
+
+
+def launch(usage_path: str, cmd: list[str]) -> int:
+    """Runs in a small interpreter: start ``cmd``, wait, write its rusage to ``usage_path``.
+
+    Linux carries a process's RSS high-water mark across exec(), so a child spawned straight
+    from this (large) benchmark process would report at least the benchmark's own RSS as its
+    ru_maxrss. Spawned from this small launcher, the figure is the command's own."""
+    proc = subprocess.Popen(cmd)
+    _, status, usage = os.wait4(proc.pid, 0)  # includes the workers the command reaped
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    figures = {
+        "returncode": code,
+        "maxrss": maxrss_bytes(usage.ru_maxrss),
+        "cpu": usage.ru_utime + usage.ru_stime,
+    }
+    Path(usage_path).write_text(json.dumps(figures), encoding="utf-8")
+    return code
+
+
+def measured_run(
+    cmd: list[str], stdout: Any, stderr: Any, report: Callable[[float, int], None] | None = None
+) -> tuple[dict[str, Any], float, TreeSampler]:
+    """Run ``cmd`` through the launcher; its rusage, the wall time, and the RSS sampler."""
+    env = {**os.environ, "NO_PROGRESS": "1", "PYTHONPATH": str(REPO_ROOT)}
+    with tempfile.TemporaryDirectory(prefix="news-bench-usage-") as tmp:
+        usage_path = Path(tmp) / "usage.json"
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, __file__, LAUNCH_FLAG, str(usage_path), "--", *cmd],
+            cwd=REPO_ROOT,
+            stdout=stdout,
+            stderr=stderr,
+            env=env,
+        )
+        sampler = TreeSampler(proc.pid, report=report, include_root=False)
+        sampler.start()
+        proc.wait()
+        wall = time.perf_counter() - started
+        sampler.stop.set()
+        sampler.join()
+        usage = {"returncode": proc.returncode, "maxrss": 0, "cpu": 0.0}
+        if usage_path.is_file():
+            usage = json.loads(usage_path.read_text(encoding="utf-8"))
+    return usage, wall, sampler
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * q
+    lo = int(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def timing_stats(seconds: Sequence[float]) -> dict[str, float]:
+    total = sum(seconds)
+    return {
+        "pages": len(seconds),
+        "seconds": round(total, 3),
+        "pages_per_s": round(len(seconds) / total, 2) if total else float("nan"),
+        "median_ms": round(statistics.median(seconds) * 1000, 2),
+        "mean_ms": round(statistics.fmean(seconds) * 1000, 2),
+        "p95_ms": round(percentile(seconds, 0.95) * 1000, 2),
+    }
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def quiet_libraries() -> None:
+    for name in QUIET_MODULES:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore")
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for label, dist in VERSIONED.items():
+        try:
+            out[label] = version(dist)
+        except PackageNotFoundError:
+            out[label] = "not installed"
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "etl", "jobs"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        out["git"] = commit + (" (etl/ or jobs/ modified)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        out["git"] = "unknown"
+    return out
+
+
+def machine() -> dict[str, Any]:
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    info: dict[str, Any] = {
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": affinity,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+    }
+    if psutil is not None:
+        info["memory_gb"] = round(psutil.virtual_memory().total / 1024**3, 1)
+    info["load_average_at_start"] = load_average()
+    return info
+
+
+def load_average() -> list[float] | None:
+    """1, 5 and 15 minute load averages: other work on the machine skews every timing here."""
+    with contextlib.suppress(OSError, AttributeError):
+        return [round(x, 2) for x in os.getloadavg()]
+    return None
+
+
+# --- 1. extraction alone --------------------------------------------------------------------------
+
+
+def bench_extraction(pages: Sequence[Page], profile: int = 0) -> dict[str, Any]:
+    """Ours and trafilatura on the same pages, same process, interleaved (alternating which
+    runs first on a page, so neither always meets a cold cache), one warm-up call each."""
+    from bs4 import BeautifulSoup
+    from lxml import html as lxml_html
+
+    import etl
+
+    try:
+        import trafilatura
+    except ImportError:
+        trafilatura = None
+        say("  trafilatura is not installed (pip install -e '.[eval]'): measuring ours alone")
+
+    def ours(page: Page) -> bool:
+        try:
+            etl.extract_article(page.data, page.url)
+        except etl.RejectedInput:
+            return False
+        return True
+
+    def traf(page: Page) -> bool:
+        doc = trafilatura.bare_extraction(page.data, url=page.url, with_metadata=True, include_comments=False)
+        return doc is not None and bool(doc.text)
+
+    systems: dict[str, Callable[[Page], bool]] = {"ours": ours}
+    if trafilatura is not None:
+        systems["trafilatura"] = traf
+    times: dict[str, list[float]] = {name: [] for name in systems}
+    failures = {name: 0 for name in systems}
+    for run in systems.values():  # one warm-up each
+        with contextlib.suppress(Exception):
+            run(pages[0])
+    order = list(systems)
+    for i, page in enumerate(pages):
+        for name in order if i % 2 == 0 else reversed(order):
+            start = time.perf_counter()
+            try:
+                ok = systems[name](page)
+            except Exception:
+                ok = False
+            times[name].append(time.perf_counter() - start)
+            failures[name] += not ok
+        if (i + 1) % 50 == 0:
+            say(f"  extraction: {i + 1}/{len(pages)} pages")
+    out: dict[str, Any] = {
+        "pages": len(pages),
+        "mean_page_kb": round(sum(len(p.data) for p in pages) / len(pages) / 1024, 1),
+    }
+    for name in systems:
+        out[name] = {**timing_stats(times[name]), "no_result": failures[name]}
+    if "trafilatura" in out:
+        out["ratio_pages_per_s"] = round(out["ours"]["pages_per_s"] / out["trafilatura"]["pages_per_s"], 3)
+
+    # The floor under any bs4-based extractor: building the tree alone (decoded text in,
+    # as extract_article does after decode), and lxml's own parser for comparison.
+    from etl.decode import decode
+
+    texts = [decode(p.data, None) for p in pages]
+    parser = lxml_html.HTMLParser(encoding="utf-8")
+    BeautifulSoup(texts[0], "lxml")  # warm-up
+    parse: dict[str, list[float]] = {"bs4_lxml_tree": [], "lxml_html_tree": []}
+    for text in texts:
+        start = time.perf_counter()
+        BeautifulSoup(text, "lxml")
+        parse["bs4_lxml_tree"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        with contextlib.suppress(Exception):
+            lxml_html.document_fromstring(text.encode("utf-8"), parser=parser)
+        parse["lxml_html_tree"].append(time.perf_counter() - start)
+    out["parse_only"] = {name: timing_stats(values) for name, values in parse.items()}
+    out["load_average_after"] = load_average()
+
+    if profile:
+        import cProfile
+        import io
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for page in pages:
+            with contextlib.suppress(Exception):
+                ours(page)
+        profiler.disable()
+        buffer = io.StringIO()
+        pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(profile)
+        out["profile_top"] = buffer.getvalue()
+    return out
+
+
+# --- 2. full pipeline ------------------------------------------------------------------------------
+
+_SUMMARY = re.compile(
+    r"run (?P<run_id>\S+) (?P<status>\w+): read (?P<read>\d+), new (?P<new>\d+), "
+    r"duplicates (?P<duplicates>\d+), near-duplicates (?P<near_duplicates>\d+), "
+    r"revisions (?P<revisions>\d+), rejected (?P<rejected>\d+), (?P<seconds>[\d.]+) s"
+)
+_INDEX_LOG = re.compile(r"dedup index: (\d+) archived articles loaded in ([\d.]+) s")
+
+
+def run_backfill(
+    inputs: Sequence[Path], data: Path, workers: int, label: str, buffer_mb: float | None = None
+) -> dict[str, Any]:
+    """``python -m jobs backfill`` in a subprocess; wall time, run summary and peak RSS."""
+    cmd = [sys.executable, "-m", "jobs", "backfill", *map(str, inputs), "--data", str(data)]
+    cmd += ["--workers", str(workers), "--no-progress"]
+    if buffer_mb is not None:
+        cmd += ["--buffer-mb", str(buffer_mb)]
+
+    def report(elapsed: float, rss: int) -> None:
+        say(f"  {label}: {elapsed:.0f} s, process tree RSS {rss / MB:.0f} MB")
+
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        usage, wall, sampler = measured_run(cmd, out, err, report)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    summary = _SUMMARY.search(stdout)
+    if usage["returncode"] != 0 or summary is None:
+        raise RuntimeError(
+            f"{' '.join(cmd)} exited {usage['returncode']}:\n{stdout[-2000:]}\n{stderr[-2000:]}"
+        )
+    counts: dict[str, Any] = {
+        k: (v if k in ("run_id", "status") else float(v) if k == "seconds" else int(v))
+        for k, v in summary.groupdict().items()
+    }
+    index = _INDEX_LOG.search(stderr)
+    result = {
+        "workers": workers,
+        "wall_seconds": round(wall, 2),
+        **counts,
+        "pages_per_s": round(counts["read"] / counts["seconds"], 2) if counts["seconds"] else None,
+        "pages_per_s_wall": round(counts["read"] / wall, 2),
+        "peak_rss_tree_mb": round(sampler.peak / MB, 1) if psutil is not None else None,
+        "processes_at_peak": sampler.peak_processes if psutil is not None else None,
+        "peak_pss_tree_mb": round(sampler.peak_pss / MB, 1) if sampler.peak_pss else None,
+        "peak_rss_largest_process_mb": round(usage["maxrss"] / MB, 1),
+        "cpu_seconds_user_sys": round(usage["cpu"], 1),
+        "load_average_after": load_average(),
+    }
+    # The sampler can miss a short spike; the kernel's high-water mark of the largest process cannot.
+    result["peak_rss_mb"] = max(result["peak_rss_tree_mb"] or 0, result["peak_rss_largest_process_mb"])
+    result["pages_per_cpu_s"] = round(counts["read"] / result["cpu_seconds_user_sys"], 2)
+    if index:
+        result["index_load_seconds"] = float(index.group(2))
+    return result
+
+
+def bench_pipeline(pages: Sequence[Page], n: int, workers: int, repeat: int, tmp: Path) -> dict[str, Any]:
+    """Each worker count ``repeat`` times, alternating (1, N, 1, N, ...); the fastest run of each
+    is reported (the others are kept in the JSON): other work on the machine only slows runs down."""
+    corpus_dir = tmp / "pipeline-corpus"
+    say(f"  writing {n} inputs to {corpus_dir}")
+    corpus = build_corpus(pages, n, corpus_dir)
+    attempts: dict[str, list[dict[str, Any]]] = {str(w): [] for w in sorted({1, workers})}
+    for attempt in range(repeat):
+        for w in sorted({1, workers}):
+            data = tmp / f"pipeline-data-{w}"
+            say(f"  backfill with {w} worker(s)" + (f", run {attempt + 1}/{repeat}" if repeat > 1 else ""))
+            r = run_backfill([corpus_dir], data, w, label=f"{w} worker(s)")
+            attempts[str(w)].append(r)
+            shutil.rmtree(data, ignore_errors=True)
+            say(
+                f"  {w} worker(s): {r['read']} read in {r['seconds']} s = {r['pages_per_s']} pages/s, "
+                f"peak RSS {r['peak_rss_mb']} MB, load average {r['load_average_after']}"
+            )
+    shutil.rmtree(corpus_dir, ignore_errors=True)
+    runs = {w: max(rs, key=lambda r: r["pages_per_s"]) for w, rs in attempts.items()}
+    out: dict[str, Any] = {"corpus": corpus, "runs": runs, "repeat": repeat}
+    if repeat > 1:
+        out["all_runs"] = attempts
+    if workers > 1:
+        out["speedup"] = round(runs[str(workers)]["pages_per_s"] / runs["1"]["pages_per_s"], 3)
+    return out
+
+
+# --- 3. dedup index of 1M articles --------------------------------------------------------------------
+
+
+def synthesise_archive(root: Path, n: int, files: int = 4, seed: int = 6) -> dict[str, Any]:
+    """``n`` rows of the dedup columns (ARTICLES types) under articles/year=2020/month=1..files."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from etl.schema import ARTICLES, MINHASH_PERMUTATIONS
+    from etl.store import ROW_GROUP_ROWS
+
+    rng = np.random.default_rng(seed)
+    fields = [ARTICLES.field(name) for name in ("version", "content_hash", "url_hash", "minhash")]
+    schema = pa.schema(fields, metadata=ARTICLES.metadata)
+    sizes = [n // files + (1 if i < n % files else 0) for i in range(files)]
+    written = 0
+    for month, rows in enumerate(sizes, start=1):
+        values = pa.array(rng.integers(0, 2**32, size=rows * MINHASH_PERMUTATIONS, dtype=np.uint32))
+        offsets = pa.array(
+            np.arange(0, (rows + 1) * MINHASH_PERMUTATIONS, MINHASH_PERMUTATIONS, dtype=np.int32)
+        )
+        table = pa.table(
+            {
+                "version": pa.array(np.ones(rows, dtype=np.int32)),
+                "content_hash": pa.array(rng.integers(-(2**63), 2**63 - 1, size=rows, dtype=np.int64)),
+                "url_hash": pa.array(rng.integers(-(2**63), 2**63 - 1, size=rows, dtype=np.int64)),
+                "minhash": pa.ListArray.from_arrays(offsets, values),
+            },
+            schema=schema,
+        )
+        directory = root / "articles" / "year=2020" / f"month={month}"
+        directory.mkdir(parents=True, exist_ok=True)
+        pq.write_table(
+            table, directory / "part-bench-00001.parquet", row_group_size=ROW_GROUP_ROWS, compression="zstd"
+        )
+        written += rows
+    size = sum(p.stat().st_size for p in root.rglob("*.parquet"))
+    return {"articles": written, "files": files, "bytes_on_disk": size}
+
+
+def dedup_child(root: Path) -> dict[str, Any]:
+    """Runs in a fresh interpreter: load the index as run_pipeline does and measure it."""
+    import numpy as np
+    import pyarrow as pa
+
+    from etl.dedup import DedupIndex
+    from etl.fingerprint import Fingerprint, fingerprint
+    from etl.store import Archive
+
+    archive = Archive(root)
+    gc.collect()
+    rss0 = current_rss()
+    started = time.perf_counter()
+    articles = archive.read("articles", columns=list(DedupIndex.COLUMNS))
+    read_done = time.perf_counter()
+    index = DedupIndex(articles, archive.read("duplicates", columns=["content_hash", "url_hash"]))
+    built = time.perf_counter()
+    rss_with_table = current_rss()
+    row = 12_345 % articles.num_rows
+    sig = np.asarray(articles.column("minhash")[row].values.to_numpy(zero_copy_only=False), dtype=np.uint32)
+    content = int(articles.column("content_hash")[row].as_py())
+    del articles
+    gc.collect()
+    pa.default_memory_pool().release_unused()  # give the Arrow table's memory back to the OS
+    rss_index = current_rss()
+    peak = maxrss_bytes(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+    near = sig.copy()
+    near[::16] ^= np.uint32(0x5A5A5A5A)  # 4 of 64 values differ: Jaccard estimate 0.94
+    probes = {
+        "new": fingerprint("a brand new article about nothing in particular " * 20, "https://x.example/new"),
+        "duplicate": Fingerprint(content, 99, 0, sig, 100),
+        "near_duplicate": Fingerprint(1234567, 4321, 0, near, 100),
+    }
+    classify: dict[str, Any] = {}
+    for name, fp in probes.items():
+        decision = index.classify(fp)
+        samples = []
+        for _ in range(300):
+            start = time.perf_counter()
+            index.classify(fp)
+            samples.append(time.perf_counter() - start)
+        classify[name] = {"decision": decision.kind, "median_us": round(statistics.median(samples) * 1e6, 1)}
+    return {
+        "index_size": index.size,
+        "read_seconds": round(read_done - started, 3),
+        "build_seconds": round(built - read_done, 3),
+        "load_seconds": round(built - started, 3),
+        "rss_delta_with_table_mb": round((rss_with_table - rss0) / MB, 1),
+        "rss_delta_index_mb": round((rss_index - rss0) / MB, 1),
+        "peak_rss_delta_mb": round((peak - rss0) / MB, 1),
+        "index_arrays_mb": round(array_bytes(index) / MB, 1),
+        "classify": classify,
+    }
+
+
+def array_bytes(obj: Any, seen: set[int] | None = None) -> int:
+    """Bytes of the numpy arrays an object holds (attributes, lists, dicts), each counted once."""
+    import numpy as np
+
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, np.ndarray):
+        return obj.nbytes
+    if isinstance(obj, list | tuple):
+        return sum(array_bytes(x, seen) for x in obj)
+    if isinstance(obj, dict):
+        return sum(array_bytes(x, seen) for x in obj.values())
+    slots = [getattr(obj, name) for name in getattr(type(obj), "__slots__", ()) if hasattr(obj, name)]
+    attrs = list(vars(obj).values()) if hasattr(obj, "__dict__") else []
+    return sum(array_bytes(x, seen) for x in slots + attrs)
+
+
+def bench_dedup(n: int, tmp: Path) -> dict[str, Any]:
+    root = tmp / "dedup-archive"
+    say(f"  synthesising {n:,} archived articles under {root}")
+    started = time.perf_counter()
+    synth = synthesise_archive(root, n)
+    say(f"  written in {time.perf_counter() - started:.1f} s; loading the index in a fresh process")
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        usage, _, _ = measured_run([sys.executable, __file__, "--child-dedup", str(root)], out, err)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    shutil.rmtree(root, ignore_errors=True)
+    if usage["returncode"] != 0:
+        raise RuntimeError(f"dedup child failed:\n{stderr[-3000:]}")
+    child = json.loads(stdout.strip().splitlines()[-1])
+    return {"archive": synth, **child, "process_peak_rss_mb": round(usage["maxrss"] / MB, 1)}
+
+
+# --- 4. backfill layout and memory -------------------------------------------------------------------
+
+
+def vocabulary() -> dict[str, list[str]]:
+    """Real words per language from the bundled fixtures (always in the repository)."""
+    words: dict[str, set[str]] = {}
+    for path in sorted((REPO_ROOT / "tests" / "fixtures" / "dedup").glob("*.txt")):
+        found = re.findall(r"[^\W\d_]{3,}", path.read_text(encoding="utf-8"))
+        words.setdefault(path.name[:2], set()).update(w.lower() for w in found)
+    if not words:  # a minimal fallback so the benchmark still runs
+        words["en"] = {f"word{i}" for i in range(2000)}
+    return {lang: sorted(ws) for lang, ws in words.items()}
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June")
+
+
+def synthetic_articles(n: int, months: int = 4, seed: int = 6) -> Iterator[tuple[str, str]]:
+    """(url, text dump) of ``n`` short distinct articles dated over ``months`` months of 2020."""
+    rng = random.Random(seed)
+    vocab = vocabulary()
+    langs = sorted(vocab)
+    for i in range(n):
+        words = vocab[langs[i % len(langs)]]
+        month = 1 + i % months
+        day = date(2020, month, 1 + (i // months) % 28)
+
+        title = " ".join(rng.choices(words, k=8)).capitalize()
+        body = "\n\n".join(
+            " ".join(" ".join(rng.choices(words, k=rng.randint(8, 14))).capitalize() + "." for _ in range(3))
+            for _ in range(3)
+        )
+        text = f"{title}\n\n{day.day} {MONTHS[month - 1]} {day.year}\n\n{body}\n"
+        yield f"https://bench.example/{day:%Y/%m/%d}/article-{i}.html", text
+
+
+def write_articles(n: int, first: int, directory: Path, per_dir: int = 1000) -> tuple[Path, Path]:
+    """Text dumps with .url sidecars: the first ``first`` under ``directory/a``, the rest under
+    ``directory/b`` (subdirectories of ``per_dir`` files), so a run can take the first part only."""
+    parts = (directory / "a", directory / "b")
+    for i, (url, text) in enumerate(synthetic_articles(n)):
+        part, j = (parts[0], i) if i < first else (parts[1], i - first)
+        sub = part / f"{j // per_dir:04d}"
+        if j % per_dir == 0:
+            sub.mkdir(parents=True, exist_ok=True)
+        if i and i % 20_000 == 0:
+            say(f"  corpus: {i:,}/{n:,} articles written")
+        (sub / f"{i:07d}.txt").write_text(text, encoding="utf-8")
+        (sub / f"{i:07d}.url").write_text(url + "\n", encoding="utf-8")
+    parts[1].mkdir(parents=True, exist_ok=True)
+    return parts
+
+
+def parquet_layout(data: Path) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    partitions: dict[str, Any] = {}
+    for directory in sorted((data / "articles").glob("year=*/month=*")):
+        groups: list[int] = []
+        files = sorted(directory.glob("*.parquet"))
+        for path in files:
+            meta = pq.ParquetFile(path).metadata
+            groups += [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        partitions[directory.relative_to(data / "articles").as_posix()] = {
+            "files": len(files),
+            "row_groups": len(groups),
+            "rows": sum(groups),
+            "rows_per_group": groups,
+            "bytes": sum(p.stat().st_size for p in files),
+        }
+    all_groups = [g for p in partitions.values() for g in p["rows_per_group"]]
+    return {
+        "partitions": partitions,
+        "max_files_per_partition": max((p["files"] for p in partitions.values()), default=0),
+        "row_groups": len(all_groups),
+        "median_rows_per_group": statistics.median(all_groups) if all_groups else 0,
+        "min_rows_per_group": min(all_groups, default=0),
+        "max_rows_per_group": max(all_groups, default=0),
+    }
+
+
+def bench_backfill(n: int, compare: int, workers: int, tmp: Path) -> dict[str, Any]:
+    corpus = tmp / "backfill-corpus"
+    say(f"  writing {n:,} synthetic text articles (+ .url sidecars) to {corpus}")
+    started = time.perf_counter()
+    compare = compare if 0 < compare < n else 0
+    first, rest = write_articles(n, compare, corpus)
+    say(f"  written in {time.perf_counter() - started:.0f} s")
+    out: dict[str, Any] = {"articles": n, "compare_articles": compare, "workers": workers}
+    for size in [n] + ([compare] if compare else []):
+        inputs = [first, rest] if size == n else [first]
+        data = tmp / f"backfill-data-{size}"
+        say(f"  backfill of {size:,} articles with {workers} worker(s), default buffer")
+        run = run_backfill(inputs, data, workers, label=f"backfill {size:,}")
+        say(
+            f"  {size:,}: {run['read']:,} read, {run['new']:,} new in {run['seconds']} s "
+            f"({run['pages_per_s']} pages/s), peak RSS {run['peak_rss_mb']} MB"
+        )
+        if size == n:
+            run["layout"] = parquet_layout(data)
+        out[str(size)] = run
+        shutil.rmtree(data, ignore_errors=True)
+    shutil.rmtree(corpus, ignore_errors=True)
+    if compare:
+        big, small = out[str(n)]["peak_rss_mb"], out[str(compare)]["peak_rss_mb"]
+        out["rss_growth"] = round(big / small, 3)
+        out["rss_mb_per_10k_articles"] = round((big - small) / (n - compare) * 10_000, 1)
+    return out
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+
+    def add(name: str, value: Any, target: str, met: bool | None, unit: str = "") -> None:
+        rows.append({"figure": name, "value": value, "unit": unit, "target": target, "met": met})
+
+    ext = results.get("extraction")
+    if ext and "ratio_pages_per_s" in ext:
+        ratio = ext["ratio_pages_per_s"]
+        target = f">= {TARGET_EXTRACT_RATIO} (moonshot {TARGET_EXTRACT_MOONSHOT})"
+        add("extraction ours/trafilatura pages/s (1 core)", ratio, target, ratio >= TARGET_EXTRACT_RATIO, "x")
+    pipe = results.get("pipeline")
+    if pipe and "speedup" in pipe:
+        w = max(int(k) for k in pipe["runs"])
+        add(
+            f"pipeline speed-up {w} workers / 1",
+            pipe["speedup"],
+            f">= {TARGET_SPEEDUP}",
+            pipe["speedup"] >= TARGET_SPEEDUP,
+            "x",
+        )
+    back = results.get("backfill")
+    if back:
+        run = back[str(back["articles"])]
+        rss = run["peak_rss_mb"]
+        add(
+            f"peak RSS, {back['articles']:,}-article backfill",
+            rss,
+            f"< {TARGET_BACKFILL_RSS_MB}",
+            rss < TARGET_BACKFILL_RSS_MB,
+            "MB",
+        )
+        if "rss_growth" in back:
+            add(
+                f"peak RSS {back['articles']:,} / {back['compare_articles']:,} articles",
+                back["rss_growth"],
+                f"<= {TARGET_RSS_GROWTH}",
+                back["rss_growth"] <= TARGET_RSS_GROWTH,
+                "x",
+            )
+        layout = run.get("layout")
+        if layout:
+            add(
+                "files per partition (max)",
+                layout["max_files_per_partition"],
+                f"<= {TARGET_FILES_PER_PARTITION}",
+                layout["max_files_per_partition"] <= TARGET_FILES_PER_PARTITION,
+            )
+            add(
+                "rows per row group (median)",
+                layout["median_rows_per_group"],
+                f">= {TARGET_ROWS_PER_GROUP:,}",
+                layout["median_rows_per_group"] >= TARGET_ROWS_PER_GROUP,
+            )
+    dedup = results.get("dedup_index")
+    if dedup:
+        add(
+            f"dedup index load, {dedup['archive']['articles']:,} articles",
+            dedup["load_seconds"],
+            f"< {TARGET_INDEX_SECONDS}",
+            dedup["load_seconds"] < TARGET_INDEX_SECONDS,
+            "s",
+        )
+    return rows
+
+
+def print_report(results: dict[str, Any]) -> None:
+    say("")
+    say("== machine ==")
+    for k, v in results["machine"].items():
+        say(f"  {k}: {v}")
+    say("== versions ==")
+    for k, v in results["versions"].items():
+        say(f"  {k}: {v}")
+    say(f"== corpus == {results['corpus']['source']}")
+    ext = results.get("extraction")
+    if ext:
+        say(f"\n== 1. extraction alone: {ext['pages']} pages, mean {ext['mean_page_kb']} KB, one process ==")
+        say(f"  {'system':<22}{'pages/s':>9}{'median ms':>11}{'mean ms':>9}{'p95 ms':>9}{'no result':>11}")
+        for name in ("ours", "trafilatura"):
+            if name in ext:
+                s = ext[name]
+                say(
+                    f"  {name:<22}{s['pages_per_s']:>9}{s['median_ms']:>11}{s['mean_ms']:>9}{s['p95_ms']:>9}"
+                    f"{s['no_result']:>11}"
+                )
+        for name, s in ext["parse_only"].items():
+            say(
+                f"  {name + ' (parse)':<22}{s['pages_per_s']:>9}{s['median_ms']:>11}"
+                f"{s['mean_ms']:>9}{s['p95_ms']:>9}"
+            )
+        if "ratio_pages_per_s" in ext:
+            say(f"  ratio ours/trafilatura pages/s: {ext['ratio_pages_per_s']}")
+    pipe = results.get("pipeline")
+    if pipe:
+        c = pipe["corpus"]
+        say(
+            f"\n== 2. full pipeline: {c['inputs']} inputs from {c['distinct_pages']} pages, "
+            f"{c['bytes'] / MB:.0f} MB =="
+        )
+        say(
+            "  "
+            + ", ".join(f"{k}: {v}" for k, v in c.items() if k not in ("inputs", "distinct_pages", "bytes"))
+        )
+        say(
+            f"  {'workers':<9}{'pages/s':>9}{'wall p/s':>10}{'p/cpu-s':>9}{'run s':>8}{'peak RSS MB':>13}"
+            f"{'PSS MB':>8}{'max proc':>10}  decisions"
+        )
+        for w, r in pipe["runs"].items():
+            say(
+                f"  {w:<9}{r['pages_per_s']:>9}{r['pages_per_s_wall']:>10}{r['pages_per_cpu_s']:>9}"
+                f"{r['seconds']:>8}{r['peak_rss_mb']:>13}{r['peak_pss_tree_mb']!s:>8}"
+                f"{r['peak_rss_largest_process_mb']:>10}  "
+                f"new {r['new']}, dup {r['duplicates']}, near {r['near_duplicates']}, "
+                f"rev {r['revisions']}, rejected {r['rejected']}"
+            )
+        if "speedup" in pipe:
+            say(f"  speed-up: {pipe['speedup']} (best run of {pipe['repeat']} each; load averages: JSON)")
+    dedup = results.get("dedup_index")
+    if dedup:
+        say(f"\n== 3. dedup index: {dedup['archive']['articles']:,} archived articles (synthesised) ==")
+        say(
+            f"  load {dedup['load_seconds']} s (read {dedup['read_seconds']} s "
+            f"+ build {dedup['build_seconds']} s); "
+            f"RSS +{dedup['rss_delta_index_mb']} MB kept (numpy arrays {dedup['index_arrays_mb']} MB), "
+            f"+{dedup['rss_delta_with_table_mb']} MB with the Arrow table, "
+            f"peak +{dedup['peak_rss_delta_mb']} MB"
+        )
+        say(
+            "  classify(): "
+            + ", ".join(f"{k} {v['median_us']} µs ({v['decision']})" for k, v in dedup["classify"].items())
+        )
+    back = results.get("backfill")
+    if back:
+        say(f"\n== 4. backfill of {back['articles']:,} synthetic articles, {back['workers']} worker(s) ==")
+        for size in (back["articles"], back["compare_articles"]):
+            r = back.get(str(size))
+            if r:
+                say(
+                    f"  {size:>9,}: {r['pages_per_s']} pages/s, {r['seconds']} s, "
+                    f"peak RSS {r['peak_rss_mb']} MB "
+                    f"(sum over the tree; PSS {r['peak_pss_tree_mb']} MB; largest process "
+                    f"{r['peak_rss_largest_process_mb']} MB)"
+                )
+        if "rss_growth" in back:
+            say(
+                f"  peak RSS growth: x{back['rss_growth']} "
+                f"({back['rss_mb_per_10k_articles']} MB per 10k articles)"
+            )
+        layout = back[str(back["articles"])].get("layout", {})
+        say(f"  {'partition':<20}{'files':>7}{'row groups':>12}{'rows':>9}  rows per group")
+        for name, p in layout.get("partitions", {}).items():
+            groups = p["rows_per_group"]
+            shown = ", ".join(map(str, groups[:8])) + (" …" if len(groups) > 8 else "")
+            say(f"  {name:<20}{p['files']:>7}{p['row_groups']:>12}{p['rows']:>9}  {shown}")
+    say("\n== targets (issue 6) ==")
+    say(f"  {'figure':<48}{'measured':>12}  {'target':<22}status")
+    for row in results["targets"]:
+        status = "" if row["met"] is None else "met" if row["met"] else "NOT MET"
+        value = f"{row['value']}{(' ' + row['unit']) if row['unit'] and row['unit'] != 'x' else ''}"
+        say(f"  {row['figure']:<48}{value:>12}  {row['target']:<22}{status}")
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--devset", type=Path, default=DEFAULT_DEVSET)
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--pages", type=int, default=None, help="pipeline corpus size (default 400; quick 40)")
+    ap.add_argument("--extract-pages", type=int, default=None, help="pages for extraction (default: all)")
+    ap.add_argument("--workers", type=int, default=2, help="workers of the multi-process run (default 2)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="pipeline runs per worker count, best counts (default 2; quick 1)",
+    )
+    ap.add_argument("--dedup-articles", type=int, default=None, help="default 1,000,000 (quick 100,000)")
+    ap.add_argument("--backfill-articles", type=int, default=None, help="default 100,000 (quick 2,000)")
+    ap.add_argument("--compare-articles", type=int, default=None, help="default 25,000 (quick 500); 0: skip")
+    ap.add_argument("--backfill-workers", type=int, default=None, help="default: --workers")
+    ap.add_argument("--skip", default="", help=f"comma-separated sections to skip: {','.join(SECTIONS)}")
+    ap.add_argument("--profile", type=int, default=0, help="print the top N functions of extract_article")
+    ap.add_argument("--quick", action="store_true", help="small sizes: a smoke test of every section")
+    ap.add_argument("--tmp", type=Path, default=None, help="work directory (default: system temp)")
+    ap.add_argument("--child-dedup", type=Path, default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    quick = args.quick
+    args.pages = args.pages if args.pages is not None else (40 if quick else 400)
+    args.repeat = args.repeat or (1 if quick else 2)
+    args.extract_pages = args.extract_pages if args.extract_pages is not None else (15 if quick else None)
+    args.dedup_articles = args.dedup_articles or (100_000 if quick else 1_000_000)
+    args.backfill_articles = args.backfill_articles or (2_000 if quick else 100_000)
+    if args.compare_articles is None:
+        args.compare_articles = 500 if quick else 25_000
+    args.backfill_workers = args.backfill_workers or args.workers
+    args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    unknown = args.skip - set(SECTIONS)
+    if unknown:
+        ap.error(f"unknown sections to skip: {', '.join(sorted(unknown))}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    raw = sys.argv[1:] if argv is None else argv
+    if raw[:1] == [LAUNCH_FLAG] and raw[2:3] == ["--"]:
+        return launch(raw[1], raw[3:])
+    args = parse_args(argv)
+    quiet_libraries()
+    if args.child_dedup is not None:
+        print(json.dumps(dedup_child(args.child_dedup)))
+        return 0
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join(["python", "tools/bench.py", *(argv if argv is not None else sys.argv[1:])]),
+        "quick": args.quick,
+        "machine": machine(),
+        "versions": versions(),
+    }
+    say(f"machine: {results['machine']}")
+    say(f"versions: {results['versions']}")
+    if psutil is None:
+        say("psutil is not installed: peak RSS is the largest single process (pip install -e '.[eval]')")
+    pages, source = load_pages(args.devset)
+    say(f"corpus: {source}")
+    if not pages:
+        say("no HTML pages found: nothing to benchmark")
+        return 1
+    results["corpus"] = {"source": source, "pages": len(pages)}
+    with tempfile.TemporaryDirectory(prefix="news-bench-", dir=args.tmp) as tmp_name:
+        tmp = Path(tmp_name)
+        if "extract" not in args.skip:
+            chosen = pages[: args.extract_pages] if args.extract_pages else pages
+            say(f"\n[1/4] extraction alone on {len(chosen)} pages")
+            results["extraction"] = bench_extraction(chosen, args.profile)
+            if args.profile:
+                say(results["extraction"]["profile_top"])
+        if "pipeline" not in args.skip:
+            say(f"\n[2/4] full pipeline on {args.pages} inputs, 1 and {args.workers} workers")
+            distinct = pages[:15] if args.quick else pages  # quick: copies of a few pages
+            results["pipeline"] = bench_pipeline(distinct, args.pages, args.workers, args.repeat, tmp)
+        if "dedup" not in args.skip:
+            say(f"\n[3/4] dedup index of {args.dedup_articles:,} archived articles")
+            results["dedup_index"] = bench_dedup(args.dedup_articles, tmp)
+        if "backfill" not in args.skip:
+            say(f"\n[4/4] backfill of {args.backfill_articles:,} synthetic articles")
+            results["backfill"] = bench_backfill(
+                args.backfill_articles, args.compare_articles, args.backfill_workers, tmp
+            )
+    results["targets"] = targets(results)
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    print_report(results)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
+    )
+    say(f"\n{results['seconds']} s in all; figures written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
