@@ -99,6 +99,7 @@ class _Segment:
         self.offset = offset
         self.size = len(content)
         self.signatures = signatures
+        self.raw = (content, urls, has_url, versions)  # kept to merge run segments
         # Article key per row: url_hash when known, else content_hash (fingerprint.article_id).
         self.row_key = np.where(has_url, urls, content)
         self.row_url = np.where(has_url, urls, 0)
@@ -283,7 +284,8 @@ class DedupIndex:
             self._freeze()
 
     def _freeze(self) -> None:
-        """Move the tail into a compact numpy segment."""
+        """Move the tail into a compact numpy segment; merge run segments of similar size
+        (like a binary counter), so lookups search a logarithmic number of them."""
         fps = [fp for fp, _ in self._tail]
         self._segments.append(
             _Segment(
@@ -295,6 +297,13 @@ class DedupIndex:
                 np.stack([fp.minhash for fp in fps]).astype(np.uint32),
             )
         )
+        # The archive's own segment (index 0) is never merged: it is the large one.
+        while len(self._segments) > 2 and self._segments[-2].size <= 2 * self._segments[-1].size:
+            right = self._segments.pop()
+            left = self._segments.pop()
+            merged = [np.concatenate([a, b]) for a, b in zip(left.raw, right.raw, strict=True)]
+            signatures = np.concatenate([left.signatures, right.signatures])
+            self._segments.append(_Segment(left.offset, *merged, signatures))
         self._start_tail()
 
 

@@ -147,7 +147,7 @@ def _from_text(text: str, url: str | None, now: datetime) -> Article:
                 body_start = i + 1
             continue
         dates = find_dates(line, now=now)
-        if dates and len(line) <= 80:
+        if _is_date_line(line, now):
             article.published = dates[0].value
             article.published_text = dates[0].text
             article.date_origin = "text"
@@ -158,8 +158,9 @@ def _from_text(text: str, url: str | None, now: datetime) -> Article:
 
 
 def _is_date_line(line: str, now: datetime) -> bool:
-    dates = find_dates(line, now=now)
-    return bool(dates) and len(line) <= 80
+    """A line that is a date (with at most a label or weekday), not a headline with one."""
+    dates = find_dates(line, now=now) if len(line) <= 80 else []
+    return bool(dates) and len(line.replace(dates[0].text, " ").split()) <= 3
 
 
 # --- shared finishing ----------------------------------------------------------------

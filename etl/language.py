@@ -81,6 +81,12 @@ def _identifier(languages: tuple[str, ...]) -> LanguageIdentifier:
     return identifier
 
 
+def preload() -> None:
+    """Load the model now: a process that forks workers afterwards shares it with them."""
+    for candidates in _CANDIDATES.values():
+        _identifier(candidates)
+
+
 def detect_language(text: str, hint: str | None = None) -> str | None:
     """ISO 639-1 code of the text's language, or None for text with no letters.
 

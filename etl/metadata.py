@@ -430,7 +430,7 @@ def find_published(
 # Publication dates inside scripts' JSON (Next.js/Nuxt state, Shopify, analytics layers):
 # structured, but outside JSON-LD. Read from the raw HTML.
 _SCRIPT_DATE = re.compile(  # also inside JSON-in-a-JS-string, where quotes are escaped
-    r"""\\?["'](?:datePublished|date_published|publishDate|publish_date|publishedAt|published_at|pubDate|"""
+    r"""(?:datePublished|date_published|publishDate|publish_date|publishedAt|published_at|pubDate|"""
     r"""publicationDate|publication_date|firstPublished|first_published_at)\\?["']\s*:\s*\\?["']"""
     r"""([^"'\\]{8,40})\\?["']"""
 )

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from etl import language
 from etl.dedup import Decision, DedupIndex
 from etl.extract import extract_article, published_day
 from etl.fingerprint import Fingerprint, article_id, fingerprint, hash64
@@ -169,6 +170,7 @@ def _results(inputs: Iterable[RawDocument | Reject], workers: int) -> Iterator[E
     if workers <= 1:
         yield from map(process, inputs)
         return
+    language.preload()  # loaded once here, shared by the forked workers (~100 MB each otherwise)
     ctx = multiprocessing.get_context("fork")
     # Workers ignore SIGINT (Ctrl-C reaches the whole process group): the writer decides
     # when to stop. They keep SIGTERM, which Pool.terminate() uses to stop them; a worker

@@ -207,8 +207,33 @@ class ArchiveWriter:
         self._bytes += self.ROW_OVERHEAD + 2 * len(row.get("text") or "")
         if len(rows) >= self.BATCH_ROWS:
             self._convert(key)
+            if sum(t.num_rows for t in self._tables[key]) >= ROW_GROUP_ROWS:
+                self._flush_partition(key)  # a full row group: one large file
         if self._bytes > self.buffer_bytes:
-            self.flush_articles()
+            # Memory is full: write the largest partitions until half is free, so the
+            # small ones keep collecting rows instead of each writing a tiny file.
+            for key in sorted(self._sizes(), key=self._sizes().get, reverse=True):
+                if self._bytes <= self.buffer_bytes // 2:
+                    break
+                self._flush_partition(key)
+
+    def _sizes(self) -> dict[tuple[int, int], int]:
+        keys = set(self._pending) | set(self._tables)
+        return {
+            k: sum(t.nbytes for t in self._tables.get(k, []))
+            + sum(self.ROW_OVERHEAD + 2 * len(r.get("text") or "") for r in self._pending.get(k, []))
+            for k in keys
+        }
+
+    def _flush_partition(self, key: tuple[int, int]) -> None:
+        if key in self._pending:
+            self._convert(key)
+        tables = self._tables.pop(key, [])
+        if tables:
+            year, month = key
+            directory = self.archive.path("articles") / f"year={year}" / f"month={month}"
+            self._bytes -= sum(t.nbytes for t in tables)
+            self._write(pa.concat_tables(tables), directory)
 
     def _convert(self, key: tuple[int, int]) -> None:
         rows = self._pending.pop(key)
@@ -221,12 +246,8 @@ class ArchiveWriter:
         self._other[table].append(row)
 
     def flush_articles(self) -> None:
-        for key in list(self._pending):
-            self._convert(key)
-        for (year, month), tables in sorted(self._tables.items()):
-            directory = self.archive.path("articles") / f"year={year}" / f"month={month}"
-            self._write(pa.concat_tables(tables), directory)
-        self._tables.clear()
+        for key in sorted(set(self._pending) | set(self._tables)):
+            self._flush_partition(key)
         self._bytes = 0
 
     def flush(self) -> None:
