@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from etl import clean, metadata
 from etl.clean import Block
 from etl.credits import agency_of, author_line, dateline_agency, photo_credit_line, source_line
-from etl.dates import find_dates
+from etl.dates import FoundDate, find_dates
 from etl.decode import decode
 from etl.language import detect_language
 from etl.models import Article, RejectedInput
@@ -142,14 +142,14 @@ def _from_text(text: str, url: str | None, now: datetime) -> Article:
         if _SWITCHER.match(line) or "\n" in line:
             continue
         if article.title is None:
-            if len(line) <= MAX_TITLE_CHARS and not _is_date_line(line, now):
+            if len(line) <= MAX_TITLE_CHARS and _date_line(line, now) is None:
                 article.title = line
                 body_start = i + 1
             continue
-        dates = find_dates(line, now=now)
-        if _is_date_line(line, now):
-            article.published = dates[0].value
-            article.published_text = dates[0].text
+        found = _date_line(line, now)
+        if found is not None:
+            article.published = found.value
+            article.published_text = found.text
             article.date_origin = "text"
             body_start = i + 1
         break
@@ -157,10 +157,13 @@ def _from_text(text: str, url: str | None, now: datetime) -> Article:
     return article
 
 
-def _is_date_line(line: str, now: datetime) -> bool:
-    """A line that is a date (with at most a label or weekday), not a headline with one."""
+def _date_line(line: str, now: datetime) -> FoundDate | None:
+    """The date of a line that is a date (with at most a label or weekday), not of a
+    headline that mentions one."""
     dates = find_dates(line, now=now) if len(line) <= 80 else []
-    return bool(dates) and len(line.replace(dates[0].text, " ").split()) <= 3
+    if dates and len(line.replace(dates[0].text, " ").split()) <= 3:
+        return dates[0]
+    return None
 
 
 # --- shared finishing ----------------------------------------------------------------

@@ -212,7 +212,8 @@ class ArchiveWriter:
         if self._bytes > self.buffer_bytes:
             # Memory is full: write the largest partitions until half is free, so the
             # small ones keep collecting rows instead of each writing a tiny file.
-            for key in sorted(self._sizes(), key=self._sizes().get, reverse=True):
+            sizes = self._sizes()
+            for key in sorted(sizes, key=sizes.__getitem__, reverse=True):
                 if self._bytes <= self.buffer_bytes // 2:
                     break
                 self._flush_partition(key)

@@ -60,13 +60,11 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from etl.fetch import Fetcher, Resolver
+from etl.fetch import Resolver
 from etl.models import RawDocument, Reject
-from etl.pipeline import Interrupted, RunSummary, new_run_id, run_pipeline
-from etl.state import State
+from etl.pipeline import Interrupted, RunSummary, new_run_id
 from etl.store import Archive, ArchiveBusy
-from etl.warc import RawWriter
-from jobs.scrape import Crawl
+from jobs.scrape import scrape_source
 from jobs.sources import DEFAULT_CONFIG, ConfigError, Source, load_sources
 
 log = logging.getLogger(__name__)
@@ -396,29 +394,10 @@ def scrape_until_stopped(
     job: str = "scrape",
     resolver: Resolver | None = None,
 ) -> RunSummary:
-    """``jobs.scrape.scrape_source`` with a stop hook: the same crawl, whose input ends (and
-    whose polite waits wake up) when ``stop`` is set. Raises ArchiveBusy at once when
-    another job holds the archive."""
-    data = Path(data_dir)
-    archive = Archive(data)
-    run = new_run_id()
-    with (
-        State(data / "state.sqlite") as state,
-        RawWriter(data / "raw", f"{run}-{source.name}") as raw,
-        Fetcher(source.fetch, resolver=resolver, sleep=stop.sleep) as fetcher,
-    ):
-        crawl = Crawl(source, archive, state, raw, fetcher, run=run)
-        summary = run_pipeline(
-            stop.guard(crawl.inputs()),
-            archive,
-            job=job,
-            source=source.name,
-            progress=False,
-            on_result=crawl.on_result,
-        )
-        crawl.finish()
-    log.info(crawl.stats.line(source.name))
-    return summary
+    """``jobs.scrape.scrape_source`` with a stop hook: the crawl's input ends (and its
+    polite waits wake up) when ``stop`` is set. Raises ArchiveBusy at once when another job
+    holds the archive."""
+    return scrape_source(source, data_dir, job=job, resolver=resolver, sleep=stop.sleep, guard=stop.guard)
 
 
 # --- the runner: what the jobs do -----------------------------------------------------------

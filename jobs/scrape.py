@@ -21,7 +21,8 @@ import contextlib
 import dataclasses
 import logging
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -118,19 +119,22 @@ def scrape_source(
     progress: bool | None = False,
     lock_wait: float = 0.0,
     resolver: Resolver | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    guard: Callable[[Iterator[RawDocument | Reject]], Iterator[RawDocument | Reject]] = iter,
 ) -> RunSummary:
-    """One source, one pipeline run."""
+    """One source, one pipeline run. A scheduler passes ``sleep`` (the fetcher's polite
+    waits) and ``guard`` (wraps the inputs) to end the crawl early on a stop signal."""
     data = Path(data_dir)
     archive = Archive(data)
     run = new_run_id()
     with (
         State(data / "state.sqlite") as state,
         RawWriter(data / "raw", f"{run}-{source.name}") as raw,
-        Fetcher(source.fetch, resolver=resolver) as fetcher,
+        Fetcher(source.fetch, resolver=resolver, sleep=sleep) as fetcher,
     ):
         crawl = Crawl(source, archive, state, raw, fetcher, run=run, refresh=refresh, since=since)
         summary = run_pipeline(
-            crawl.inputs(),
+            guard(crawl.inputs()),
             archive,
             job=job,
             source=source.name,
@@ -262,42 +266,43 @@ class Crawl:
         self._pages.add(url)
         return True
 
-    def _feed(self, url: str) -> Iterator[Reject]:
+    def _start_point(
+        self, url: str, kind: str, parse: Callable[..., list[Link]]
+    ) -> Iterator[Reject | list[Link]]:
+        """Fetch and parse a feed or a sitemap once per run: its links, or a reject."""
         if not self._first_visit(url):
             return
-        got = self._get(url, "feed")
+        got = self._get(url, kind)
         if isinstance(got, Reject):
             yield got
             return
         response, ref = got
         try:
-            links = parse_feed(response.body, response.final_url, self.source.fetch.max_bytes)
+            links = parse(response.body, response.final_url, self.source.fetch.max_bytes)
         except DiscoveryError as exc:
-            yield self._reject(url, f"feed: {exc.reason}", "discover")
+            yield self._reject(url, f"{kind}: {exc.reason}", "discover")
             return
-        self._enqueue_all(links)
-        self._remember(url, "feed", response, ref)
+        self._remember(url, kind, response, ref)
+        yield links
+
+    def _feed(self, url: str) -> Iterator[Reject]:
+        for got in self._start_point(url, "feed", parse_feed):
+            if isinstance(got, Reject):
+                yield got
+            else:
+                self._enqueue_all(got)
 
     def _sitemap(self, url: str, depth: int) -> Iterator[Reject]:
-        if not self._first_visit(url):
-            return
-        got = self._get(url, "sitemap")
-        if isinstance(got, Reject):
-            yield got
-            return
-        response, ref = got
-        try:
-            links = parse_sitemap(response.body, response.final_url, self.source.fetch.max_bytes)
-        except DiscoveryError as exc:
-            yield self._reject(url, f"sitemap: {exc.reason}", "discover")
-            return
-        self._enqueue_all([link for link in links if link.kind == "article"])
-        self._remember(url, "sitemap", response, ref)
-        for child in (link for link in links if link.kind == "sitemap"):
-            if depth + 1 > MAX_SITEMAP_DEPTH or not self._own(child.url):
-                log.info("sitemap %s not followed (too deep or another host)", child.url)
-            elif not (self._floor and child.lastmod and child.lastmod.date() < self._floor):
-                yield from self._sitemap(child.url, depth + 1)
+        for got in self._start_point(url, "sitemap", parse_sitemap):
+            if isinstance(got, Reject):
+                yield got
+                continue
+            self._enqueue_all([link for link in got if link.kind == "article"])
+            for child in (link for link in got if link.kind == "sitemap"):
+                if depth + 1 > MAX_SITEMAP_DEPTH or not self._own(child.url):
+                    log.info("sitemap %s not followed (too deep or another host)", child.url)
+                elif not (self._floor and child.lastmod and child.lastmod.date() < self._floor):
+                    yield from self._sitemap(child.url, depth + 1)
 
     def _list(self, url: str | None, links: str | None, next_page: str | None) -> Iterator[Reject]:
         """Walk a list page and its successors: ``list_depth`` pages in a scrape (fewer when a

@@ -316,7 +316,6 @@ def plot(
 
 _GAP = (246, 205, 205)
 _INK = (40, 40, 40)
-_GRID = (200, 200, 200)
 _SCALE = 2  # font pixels per glyph pixel
 _CELL = 8  # pixels per day
 _ROW = 20
