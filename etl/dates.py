@@ -319,7 +319,7 @@ _MDY = re.compile(
     rf"(?:\s*[,،.]?\s*(?P<y>\d{{4}})(?!\d){_YEAR_SUFFIX})?"
 )
 _NUMERIC = re.compile(
-    r"(?<!\w)(?<!\d[.,/-])(?P<a>\d{1,2})(?P<s>[./-])(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})"
+    r"(?<!\w)(?<!\d[.,/-])(?P<a>\d{1,2})(?P<s>[./-]| \| )(?P<b>\d{1,2})(?P=s)(?P<y>\d{4}|\d{2})"
     rf"(?!\d)(?![.,/-]\d){_YEAR_SUFFIX}{_LA}"
 )
 _YMD = re.compile(
@@ -355,7 +355,7 @@ _WEEKDAY_BEFORE = re.compile(rf"{_LB}(?:يوم\s+)?(?:{_WEEKDAY}){_LA}\.?[\s,،\
 
 # Cheap searches run first: most strings on a page contain no date at all.
 _DIGIT = re.compile(r"\d")
-_NUMERIC_HINT = re.compile(r"\d[./-]\d")
+_NUMERIC_HINT = re.compile(r"\d(?:[./-]| \| )\d")  # "26 | 01 | 2022" is a site's date style too
 _MONTH_HINT = re.compile(rf"\b(?:{_MONTH})")
 _RELATIVE_WORDS = [*(w for t in _DAYS.values() for w in t), *(w for t in _AGO_MARKERS.values() for w in t)]
 _RELATIVE_HINT = re.compile(rf"\b(?:{_alternation(_RELATIVE_WORDS)})")
@@ -487,7 +487,7 @@ def _numeric_cores(norm: str, now_year: int, month_first: bool, pos: int) -> Ite
     for m in _NUMERIC.finditer(norm, pos):
         a, b, year = int(m["a"]), int(m["b"]), m["y"]
         if len(year) == 2:  # only dd.mm.yy / dd/mm/yy; dashes look like phone numbers
-            if m["s"] == "-" or len(m["a"]) != 2 or len(m["b"]) != 2:
+            if m["s"] in ("-", " | ") or len(m["a"]) != 2 or len(m["b"]) != 2:
                 continue
             year = str(2000 + int(year) if int(year) <= now_year % 100 + 1 else 1900 + int(year))
         day, month = (b, a) if month_first and m["s"] == "/" and a <= 12 else (a, b)

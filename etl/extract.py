@@ -89,7 +89,7 @@ def _from_html(html: str, url: str | None, now: datetime, selectors: Mapping[str
     address = metadata.page_url(page, meta, url)
     html_el = next(iter(page.named("html")), None)
     lang_hint = html_el.get("lang") if html_el else None
-    title, title_el = metadata.choose_title(page, meta, objects)
+    title, title_el = metadata.choose_title(page, meta, objects, address)
     chosen = soup.select_one(selectors["title"]) if selectors.get("title") else None
     if chosen is not None:
         title, title_el = metadata.heading_text(chosen), chosen

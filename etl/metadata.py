@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
@@ -217,12 +217,16 @@ def _rejoin(title: str, kept: list[str]) -> str:
     return title[start:end].strip() if 0 <= start < end else " ".join(kept)
 
 
+_QUOTES = str.maketrans({c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"})
+
+
 def _same(a: str, b: str) -> bool:
-    return key_text(a) == key_text(b)
+    """Equal as headlines: sites type the same title with straight and curly quotes."""
+    return key_text(a).translate(_QUOTES) == key_text(b).translate(_QUOTES)
 
 
 def choose_title(
-    page: Page, meta: dict[str, str], objects: list[dict[str, Any]]
+    page: Page, meta: dict[str, str], objects: list[dict[str, Any]], url: str | None = None
 ) -> tuple[str | None, Tag | None]:
     """The headline, chosen by agreement between <h1>, og:title, JSON-LD headline and
     <title>; returns it and the <h1> it came from (a landmark for the date search)."""
@@ -248,6 +252,7 @@ def choose_title(
         if 3 <= len(h.get_text(strip=True)) <= 400
         and not _LOGO.search(class_and_id(h))
         and not (site and _same(h.get_text(" "), site))
+        and not _links_home(h, url)
     ]
     for h1 in h1s:
         text = heading_text(h1)
@@ -276,6 +281,21 @@ def choose_title(
 
 
 _LOGO = re.compile(r"logo|brand|site-?(?:title|name)|masthead", re.IGNORECASE)
+
+
+_HOME_PATH = re.compile(r"^/?(?:index\.\w+|[a-z]{2}(?:[-_][a-z]{2})?/?)?$", re.IGNORECASE)
+
+
+def _links_home(heading: Tag, url: str | None) -> bool:
+    """A heading that is wholly a link to the site's home page is the site's name (the
+    classic blog-theme logo: <h1><a href="/">Site</a></h1>), not the headline."""
+    links = heading.find_all("a", href=True)
+    if len(links) != 1 or squeeze(links[0].get_text(" ")) != squeeze(heading.get_text(" ")):
+        return False
+    target = urlsplit(urljoin(url or "", str(links[0]["href"]).strip()))
+    if url and target.netloc.removeprefix("www.") != urlsplit(url).netloc.removeprefix("www."):
+        return False
+    return not target.query and _HOME_PATH.match(target.path) is not None
 
 
 def _headline_parts(title: str) -> list[str]:
@@ -372,17 +392,24 @@ def _from_value(raw: Any, origin: str, now: datetime) -> Published | None:
     return None
 
 
+# Layout modifiers ("has-sidebar", "with-comments") name what is beside the content.
 _ASIDE_CLASS = re.compile(
-    r"(?:^|[\s_-])(?:related|comments?|commentlist|sidebar|teasers?|recommend\w*|footer|popular|"
+    r"(?:^|[\s_-])(?<!has-)(?<!with-)(?<!no-)(?<!without-)(?<!double-)(?<!single-)(?:related|comments?|commentlist|sidebar|teasers?|recommend\w*|footer|popular|"
     r"trending|most-?read|more-?(?:news|stories|articles)|topbar|header-?top|see-?also|also-?read|"
     r"read-?also|read-?more|more-?on)(?=$|[\s_-])",
     re.IGNORECASE,
 )
 
 
-def _in_boilerplate(el: Tag) -> bool:
-    """Inside an aside, navigation, footer, or a related/comments/sidebar container."""
+def _in_boilerplate(el: Tag, headline: Tag | None = None) -> bool:
+    """Inside an aside, navigation, footer, or a related/comments/sidebar container.
+
+    Containers that also hold the headline do not count: on misnested markup the parser
+    puts the whole article inside the sidebar that was left open before it."""
+    shared = {id(p) for p in headline.parents} if headline is not None else set()
     for parent in el.parents:
+        if id(parent) in shared:
+            return False
         name = parent.name
         if name in _NOT_CONTENT:
             return True
@@ -413,7 +440,7 @@ def find_published(
     date is a re-save, not the publication."""
     candidates = _date_candidates(page, meta, objects, url, title_el, language, now, script_values)
     if not candidates:
-        return None
+        return _self_teaser_date(page, url, now)
     votes: dict[date, int] = {}
     for candidate in candidates:
         day = _day(candidate.value)
@@ -499,7 +526,7 @@ def _date_candidates(
 
 
 def _time_element(page: Page, title_el: Tag | None, now: datetime) -> Published | None:
-    times = [t for t in page.named("time") if not _in_boilerplate(t)]
+    times = [t for t in page.named("time") if not _in_boilerplate(t, title_el)]
     ordered = _near(page, times, title_el)
     for t in ordered:
         context = f"{class_and_id(t)} {t.get('itemprop') or ''} {_label_before(t)}"
@@ -530,6 +557,36 @@ def _near(page: Page, elements: list[Tag], landmark: Tag | None) -> list[Tag]:
     anchor = page.position.get(id(landmark), -1)
     after = [e for e in elements if page.position.get(id(e), -1) > anchor]
     return after + [e for e in elements if page.position.get(id(e), -1) <= anchor]
+
+
+def _self_teaser_date(page: Page, url: str | None, now: datetime) -> Published | None:
+    """The date on a teaser that links to the page itself: pages without a date of their
+    own often list themselves among the latest items, dated."""
+    own = _url_key(url)
+    if own is None:
+        return None
+    for link in page.named("a"):
+        href = link.get("href")
+        if not href or _url_key(urljoin(url or "", str(href).strip())) != own:
+            continue
+        for el in (link, link.parent):
+            text = el.get_text(" ", strip=True) if isinstance(el, Tag) else ""
+            if len(text) > 300:
+                break
+            dates = [d for d in find_dates(text, now=now) if not d.relative and _has_year(d)]
+            if dates:
+                return Published(dates[0].value, dates[0].text, "text")
+    return None
+
+
+def _url_key(url: str | None) -> str | None:
+    """A URL compared loosely: no scheme, www., fragment or trailing slash."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if not parts.netloc:
+        return None
+    return f"{parts.netloc.lower().removeprefix('www.')}{parts.path.rstrip('/')}?{parts.query}"
 
 
 def _url_date(url: str | None, now: datetime) -> Published | None:
@@ -599,6 +656,20 @@ def _line_of(node: Any) -> Tag | None:
     return el if isinstance(el, Tag) else None
 
 
+_AFTER_DATELINE = re.compile(r"\s*(?:\)|[-–—](?:\s|$))")
+
+
+def _leading_dateline(paragraph: str, language: str | None, now: datetime) -> str:
+    """The date a paragraph opens with as a dateline ("(21. November 2022) Text…",
+    "5 May 2020 – Text…"), else ""."""
+    head = paragraph[:60]
+    dates = find_dates(head, language=language, now=now)
+    if not dates or dates[0].start > 1 or dates[0].relative:
+        return ""
+    end = dates[0].start + len(dates[0].text)
+    return head[:end].lstrip("(") if _AFTER_DATELINE.match(head, end) else ""
+
+
 def _visible_date(page: Page, title_el: Tag | None, language: str | None, now: datetime) -> Published | None:
     """A date written on its own line near the headline (a dateline or a meta line).
 
@@ -615,7 +686,9 @@ def _visible_date(page: Page, title_el: Tag | None, language: str | None, now: d
             continue
         seen.add(id(line))
         text = line.get_text(" ", strip=True)
-        if not text or len(text) > _MAX_DATE_LINE or _in_boilerplate(line):
+        if len(text) > _MAX_DATE_LINE:
+            text = _leading_dateline(text, language, now)
+        if not text or _in_boilerplate(line, title_el):
             continue
         if _UPDATED.search(text[:40]) and not re.search(r"publi|опубликован|نشر|veröffentlicht", text, re.I):
             continue

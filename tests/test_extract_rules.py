@@ -499,6 +499,37 @@ def test_title_prefers_the_headline_over_a_seo_title(lang: str) -> None:
     assert extract(page(lang, title=f"{seo} | {c.site}", head=head)).title == c.headline
 
 
+@ALL
+def test_title_is_not_an_unclassed_h1_linking_home(lang: str) -> None:
+    """A blog theme's <h1><a href="/">Site</a></h1> without a logo class, no og:site_name, and
+    a <title> "Headline | Site" whose site part is as long as a headline could be."""
+    c = LANGS[lang]
+    site = " ".join((c.site, *c.nav[1:5]))
+    html = page(lang, title=f"{c.headline} | {site}").replace(
+        '<h1 class="headline">', '<h2 class="entry-title">'
+    )
+    html = html.replace(f"{c.headline}</h1>", f"{c.headline}</h2>")
+    html = html.replace(
+        '<header class="site-header">', f'<header><h1><a href="https://courier.example/">{site}</a></h1>'
+    )
+    html = html.replace(f'<meta property="og:site_name" content="{c.site}">', "")
+    assert extract(html, "https://courier.example/news/tram").title == c.headline
+
+
+def test_title_h1_linking_to_another_page_is_still_the_headline() -> None:
+    c = LANGS["en"]
+    html = page("en", headline=f'<a href="https://courier.example/news/tram">{c.headline}</a>')
+    assert extract(html, "https://courier.example/news/tram").title == c.headline
+
+
+def test_title_keeps_the_visible_headline_typography() -> None:
+    """og:title types straight quotes, the <h1> curly ones: they agree, the <h1> is shown."""
+    shown = "Mayor on the tram: ‘It’s the city’s best decision’"
+    typed = "Mayor on the tram: 'It's the city's best decision'"
+    head = f'<meta property="og:title" content="{typed}">'
+    assert extract(page("en", headline=shown, title=typed, head=head)).title == shown
+
+
 # --- date: structured first -------------------------------------------------------------------
 
 
@@ -653,6 +684,70 @@ def test_date_is_not_an_inline_related_article_date(lang: str) -> None:
     )
     html = page(lang, widget=False, meta=date_div(DATE_LINE[lang]), body=body_html(c, extra_top=block))
     assert extract(html).published.date() == date(2025, 11, 18)
+
+
+@ALL
+def test_date_of_an_article_misnested_inside_an_open_sidebar(lang: str) -> None:
+    """Unclosed markup puts the whole article inside the sidebar container: its own date
+    line still counts (the headline shares that container), the related list's dates do not."""
+
+    def misnested(html: str) -> str:
+        return html.replace("<main>", '<div id="sidebar"><ul><li class="widget">').replace(
+            "</main>", "</li></ul></div>"
+        )
+
+    assert extract(
+        misnested(page(lang, widget=False, meta=date_div(DATE_LINE[lang])))
+    ).published.date() == date(2025, 11, 18)
+    assert extract(misnested(page(lang, widget=False))).published is None
+
+
+@ALL
+def test_date_not_taken_from_a_layout_class_naming_the_sidebar(lang: str) -> None:
+    """ "has-sidebar" on the content wrapper describes the layout; the date line inside counts."""
+    html = page(lang, widget=False, meta=date_div(DATE_LINE[lang]))
+    html = html.replace("<main>", '<main><div class="content has-sidebar">').replace(
+        "</main>", "</div></main>"
+    )
+    assert extract(html).published.date() == date(2025, 11, 18)
+
+
+@ALL
+def test_date_from_the_pages_own_teaser_when_nothing_else_dates_it(lang: str) -> None:
+    """A page without a date of its own lists itself, dated, among the latest items."""
+    c = LANGS[lang]
+    teasers = (
+        '<section class="latest"><a href="/news/other"><div class="teaser"><div>03.03.2024</div>'
+        f"<h3>{c.related[0]}</h3></div></a>"
+        '<a href="/news/tram"><div class="teaser"><div>17.11.2025</div>'
+        f"<h3>{c.headline}</h3></div></a></section>"
+    )
+    html = page(lang, widget=False, after_article=teasers)
+    assert extract(html, "https://courier.example/news/tram").published == date(2025, 11, 17)
+    assert extract(html, "https://courier.example/news/elsewhere").published is None
+
+
+@pytest.mark.parametrize(
+    "opening, expected",
+    [
+        ("(18. November 2025) ", date(2025, 11, 18)),
+        ("18 November 2025 – ", date(2025, 11, 18)),
+        ("18 November 2025: ", None),  # a timeline entry, not a dateline
+        ("On 18 November 2025 ", None),  # a date inside the sentence
+    ],
+)
+def test_date_from_a_dateline_opening_the_first_paragraph(opening: str, expected: date | None) -> None:
+    c = LANGS["en"]
+    body = body_html(c).replace(f"<p>{c.paras[0]}</p>", f"<p>{opening}{c.paras[0]}</p>", 1)
+    published = extract(page("en", widget=False, body=body)).published
+    assert (published.date() if isinstance(published, datetime) else published) == expected
+
+
+def test_date_with_pipes_between_day_month_and_year() -> None:
+    html = page(
+        "en", widget=False, meta='<div class="subline"><table><tr><td>18 | 11 | 2025</td></tr></table></div>'
+    )
+    assert extract(html).published == date(2025, 11, 18)
 
 
 @pytest.mark.parametrize(
