@@ -111,9 +111,10 @@ _NEGATIVE = re.compile(
     r"read-?more|see-?also|author-?bio|lang\w*-?switch\w*|sr-only|visually-?hidden|teasers?|caption|"
     r"(?:about-?(?:the-?)?)?(?:author|autor)(?:en)?-?(?:box|info|bio|description|profile|details|card|about)|"
     r"about-?(?:the-?)?author|copyright|disclaimer|"
-    r"credit|gallery|slider|carousel|byline|dateline|rss|donate|poll|vote|rating|sponsor\w*)(?=$|[\s_-])",
+    r"credit|gallery|slider|slideshow|carousel|byline|dateline|rss|donate|donations?|support-?(?:us|box|pay\w*|banner)|poll|vote|rating|sponsor\w*)(?=$|[\s_-])",
     re.IGNORECASE,
 )
+_COMMENTS = re.compile(r"(?:^|[\s_-])(?:comments?|commentlist|comment-list|disqus)(?=$|[\s_-])", re.I)
 # Weak: names that content containers share too ("elementor-widget", "print-step"):
 # removed only when the container is not mostly running text.
 _WEAK_NEGATIVE = re.compile(
@@ -149,7 +150,10 @@ class _Stats:
 
 # CMS taxonomy classes name the article's tags, not the element's role
 # ("tag-trending-topics", "category-comments"): ignored by name-based heuristics.
-_TAXONOMY_CLASS = re.compile(r"^(?:tag|category|cat|categories|postid|post|format|status|type|author)-\S+$")
+_TAXONOMY_CLASS = re.compile(
+    r"^(?:(?:tag|category|cat|categories|format|status|type)-\S+|(?:postid|post|page-id)-\d+|"
+    r"author-(?!(?:box|info|bio|description|profile|details|card|about|block|section|area|wrap\w*)$)\S+)$"
+)
 
 
 def class_and_id(el: Tag) -> str:
@@ -215,6 +219,9 @@ def _block_of(node: NavigableString) -> tuple[Tag | None, bool]:
 def _measure(root: Tag) -> dict[int, tuple[Tag, _Stats]]:
     """Own text and link text of every block element under ``root`` (one pass)."""
     stats: dict[int, tuple[Tag, _Stats]] = {}
+    # Blocks inside a link: teaser cards (<a><div><h3>…</h3><p>…</p></div></a>) are links
+    # even though no <a> sits between their text and their block.
+    linked = {id(b) for a in root.find_all("a") for b in a.find_all(BLOCK_TAGS)}
     for node in root.find_all(string=True):
         length = len(" ".join(node.split()))
         if not length:
@@ -222,6 +229,7 @@ def _measure(root: Tag) -> dict[int, tuple[Tag, _Stats]]:
         block, in_link = _block_of(node)
         if block is None:
             continue
+        in_link = in_link or id(block) in linked
         entry = stats.get(id(block))
         if entry is None:
             entry = stats[id(block)] = (block, _Stats())
@@ -316,7 +324,9 @@ def _drop_boilerplate_containers(root: Tag, scores: _Scores) -> None:
             return False
         good = scores.good.get(id(el), 0.0)
         if _NEGATIVE.search(attrs):
-            drop = good <= 0.5 * total_good
+            # Readers' comments can outweigh a short article; only an article body
+            # mislabelled as comments holds nearly all of a page's text.
+            drop = good <= (0.85 if _COMMENTS.search(attrs) else 0.5) * total_good
         else:
             drop = bool(_WEAK_NEGATIVE.search(attrs)) and good <= 0.3 * scores.text.get(id(el), 0.0)
         if drop:
@@ -366,6 +376,11 @@ def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
             else:
                 buffer.append("\n")
                 after_break = True
+            continue
+        if name == "a" and child.find(BLOCK_TAGS) is not None:
+            yield from flush()  # a card: its blocks are blocks (of link text), not one line
+            yield from _emit(child, kind)
+            after_break = False
             continue
         if name not in BLOCK_TAGS:
             text = _WHITESPACE.sub(" ", child.get_text())

@@ -249,14 +249,15 @@ _COPYRIGHT_LINE = re.compile(
 
 
 def _drop_trailing_lines(body: list[Block]) -> list[Block]:
-    """Short unpunctuated lines after the last paragraph are site/group names, and short
-    copyright notices end many pages: neither is text (a short line *between* paragraphs
-    is a sub-heading and stays)."""
+    """Short unpunctuated lines after the last paragraph are site/group names or calls to
+    action ("See more photos:"), and short copyright notices end many pages: none is text
+    (a short line *between* paragraphs is a sub-heading and stays)."""
     end = len(body)
     while end > 0:
         block = body[end - 1]
         words = len(block.text.split())
-        short_label = block.kind in ("p", "h") and words <= 12 and not clean.ends_sentence(block.text)
+        dangling = not clean.ends_sentence(block.text) or block.text.endswith(":")  # introduces nothing
+        short_label = block.kind in ("p", "h") and words <= 12 and dangling
         notice = words <= 30 and _COPYRIGHT_LINE.search(block.text) is not None
         if short_label or notice:
             end -= 1

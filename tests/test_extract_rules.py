@@ -372,6 +372,72 @@ def test_body_drops_a_related_block_inside_the_article(lang: str) -> None:
     assert c.paras[0] in article.text
 
 
+BIO = {
+    "en": "Martha Quinn has covered city transport for the Courier since 2009 and writes about trams.",
+    "ru": "Марфа Квинн пишет о городском транспорте для «Северного вестника» с 2009 года и любит трамваи.",
+    "ar": "تكتب مارثا كوين عن النقل في المدينة لصحيفة الميناء منذ عام 2009 وتتابع مشاريع الترام.",
+}
+
+
+@ALL
+def test_body_drops_an_author_profile_box(lang: str) -> None:
+    """WordPress prints "author-<name>" taxonomy classes, but "author-profile" names a box."""
+    c = LANGS[lang]
+    box = f'<div class="author-profile"><div class="author-description"><p>{BIO[lang]}</p></div></div>'
+    article = extract(page(lang, body=body_html(c, extra_bottom=box)))
+    assert BIO[lang] not in article.text
+    assert article.text.endswith(c.paras[2])
+
+
+@ALL
+def test_body_drops_teaser_cards_whose_link_wraps_the_blocks(lang: str) -> None:
+    """<a><div><strong>headline</strong></div></a> cards are links, though no <a> sits
+    between their text and their block."""
+    c = LANGS[lang]
+    cards = "".join(
+        f'<li><article><a href="/n/{i}"><div class="txt"><strong>{r}</strong></div></a></article></li>'
+        for i, r in enumerate(c.related)
+    )
+    box = f'<section class="most-news-zone"><ul>{cards}</ul></section>'
+    article = extract(page(lang, body=body_html(c, extra_bottom=box)))
+    assert all(r not in article.text for r in c.related)
+    assert c.paras[2] in article.text
+
+
+@ALL
+def test_body_of_a_short_article_is_not_its_longer_comment_thread(lang: str) -> None:
+    c = LANGS[lang]
+    comments = "".join(f'<li class="entry"><p>{p} {c.comment}</p></li>' for p in c.paras * 2)
+    short = f"<p>{c.paras[0]}</p>"
+    html = page(lang, body=short).replace(
+        '<section class="comments">',
+        f'<div id="comments"><ul>{comments}</ul></div><section class="comments">',
+    )
+    article = extract(html)
+    assert c.paras[0] in article.text
+    assert c.comment not in article.text
+
+
+@ALL
+def test_body_drops_a_slideshow_and_a_support_box(lang: str) -> None:
+    c = LANGS[lang]
+    slides = "".join(f'<div class="slide"><strong>{c.related[0]}</strong></div>' for _ in range(5))
+    extra = f'<div class="story_html_slideshow">{slides}</div>'
+    support = f'<div class="support-box"><p>{c.newsletter}</p></div>'
+    article = extract(page(lang, body=body_html(c, extra_top=extra, extra_bottom=support)))
+    assert c.related[0] not in article.text
+    assert c.newsletter not in article.text
+    assert c.paras[0] in article.text
+
+
+def test_body_drops_a_dangling_call_to_action_at_the_end() -> None:
+    c = LANGS["en"]
+    article = extract(page("en", body=body_html(c, extra_bottom="<p>See more photos:</p>")))
+    assert article.text.endswith(c.paras[2])
+    middle = body_html(c).replace(f"<h2>{c.subhead}</h2>", "<p>The plan has three parts:</p>")
+    assert "The plan has three parts:" in extract(page("en", body=middle)).text
+
+
 TRAILERS = {
     "en": ("<p>© 2025 Harbour Courier. All rights reserved.</p>", "<p>Harbour Courier city desk</p>"),
     "ru": ("<p>© Северный вестник, 2025. Все права защищены.</p>", "<p>Северный вестник</p>"),
