@@ -1,8 +1,12 @@
 """Exact and near-duplicate detection against the whole archive.
 
 The index is *derived from the archive* at the start of a run (a few hash columns read
-into sorted numpy arrays), then grows in memory as the run adds articles. Nothing is
-persisted on the side, so a crash can never leave the index and the data disagreeing.
+into sorted numpy arrays), then grows in memory as the run adds articles. Building it for a
+large archive takes seconds, so the arrays are also kept in a derived cache beside the data
+(``data/.index``, see ``etl.index_cache``) and memory-mapped by the next run, which reads
+from Parquet only the part files written since. The cache cannot disagree with the data:
+it is used only when its manifest matches the immutable part files exactly (path, size,
+mtime), and anything else (compaction, a crash mid-write, damage) means a rebuild from Parquet.
 
 Decisions, in order:
 1. the same normalised text is archived            -> ``duplicate`` (skipped; recorded in
@@ -21,20 +25,30 @@ full signature.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl import index_cache
 from etl.fingerprint import Fingerprint, article_id, similarity
 from etl.schema import ARTICLES, MINHASH_PERMUTATIONS
+from etl.store import Archive
 
 BANDS = 16
 ROWS = MINHASH_PERMUTATIONS // BANDS
 NEAR_THRESHOLD = 0.5
 _M = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9))
+# Rewrite the cache when the part files it does not cover hold more rows than this.
+CACHE_STALE_ROWS = 50_000
+CACHE_STALE_SHARE = 0.1
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +85,16 @@ def pair_key(content_hash: np.ndarray | int, url_hash: np.ndarray | int) -> np.n
 class _SortedLookup:
     """Sorted keys with a payload per key; lookups by binary search."""
 
-    def __init__(self, keys: np.ndarray, values: np.ndarray | None = None) -> None:
+    def __init__(self, keys: np.ndarray, values: np.ndarray) -> None:
+        self.keys = keys
+        self.values = values
+
+    @staticmethod
+    def sort(keys: np.ndarray, values: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(keys, payload) sorted by key. Without a payload the payload is the position the
+        key had (a row number)."""
         order = np.argsort(keys)
-        self.keys = keys[order]
-        # Without a payload the payload is the position the key had (a row number).
-        self.values = order.astype(np.int32) if values is None else values[order]
+        return keys[order], order.astype(np.int32) if values is None else values[order]
 
     def last(self, key: int | np.integer) -> int | None:
         """Payload of the last entry equal to key, or None."""
@@ -85,38 +104,103 @@ class _SortedLookup:
 
 class _Segment:
     """An immutable block of indexed articles: the archive at the start of the run, or a
-    frozen batch of what the run added. Rows are numbered from ``offset``."""
+    frozen batch of what the run added. Rows are numbered from ``offset``.
 
-    def __init__(
-        self,
+    Everything it holds is in ``arrays`` (see ``build``), so a segment can be saved as is
+    and opened again from memory-mapped files."""
+
+    RAW = ("content", "urls", "has_url", "versions")  # the columns, kept to merge segments
+
+    def __init__(self, offset: int, arrays: Mapping[str, np.ndarray]) -> None:
+        self.offset = offset
+        self.arrays = dict(arrays)
+        self.size = n = len(arrays["content"])
+        m = len(arrays["url_keys"])  # rows with a URL
+        i8, i4 = np.dtype(np.int64), np.dtype(np.int32)
+        expected = {
+            **{name: (i8, (n,)) for name in ("content", "urls", "row_key", "row_url", "content_keys")},
+            "has_url": (np.dtype(bool), (n,)),
+            "versions": (i4, (n,)),
+            "content_rows": (i4, (n,)),
+            "url_keys": (i8, (m,)),
+            "url_versions": (i4, (m,)),
+            "bands": (np.dtype(np.uint64), (BANDS, n)),
+            "signatures": (np.dtype(np.uint32), (n, MINHASH_PERMUTATIONS)),
+        }
+        found = {name: (a.dtype, a.shape) for name, a in arrays.items()}
+        if found != expected or m > n:
+            raise ValueError(f"inconsistent segment arrays: {found}")
+        self.signatures = arrays["signatures"]
+        self.raw = tuple(arrays[name] for name in self.RAW)
+        self.row_key = arrays["row_key"]
+        self.row_url = arrays["row_url"]
+        self.has_url = arrays["has_url"]
+        self.content = _SortedLookup(arrays["content_keys"], arrays["content_rows"])
+        self.urls = _SortedLookup(arrays["url_keys"], arrays["url_versions"])
+        self.bands = list(arrays["bands"])
+
+    @classmethod
+    def build(
+        cls,
         offset: int,
         content: np.ndarray,
         urls: np.ndarray,
         has_url: np.ndarray,
         versions: np.ndarray,
         signatures: np.ndarray,
-    ) -> None:
-        self.offset = offset
-        self.size = len(content)
-        self.signatures = signatures
-        self.raw = (content, urls, has_url, versions)  # kept to merge run segments
-        # Article key per row: url_hash when known, else content_hash (fingerprint.article_id).
-        self.row_key = np.where(has_url, urls, content)
-        self.row_url = np.where(has_url, urls, 0)
-        self.has_url = has_url
+    ) -> _Segment:
+        n = len(content)
         url_rows = np.flatnonzero(has_url)
         # Sorted by (url, version): the last entry of a url holds its highest version.
         order = url_rows[np.lexsort((versions[url_rows], urls[url_rows]))]
-        self.content = _SortedLookup(content)
-        self.urls = _SortedLookup(urls[order], versions[order])
+        content_keys, content_rows = _SortedLookup.sort(content)
+        url_keys, url_versions = _SortedLookup.sort(urls[order], versions[order])
         keys = band_keys(signatures)
-        rows = np.arange(self.size, dtype=np.uint64)
-        # Per band one sorted array of (key << 32 | row): a plain sort, no argsort and
-        # gather. The sorts release the GIL: two threads share them on two cores.
+        rows = np.arange(n, dtype=np.uint64)
+        bands = np.empty((BANDS, n), dtype=np.uint64)
+
+        def sort_band(b: int) -> None:
+            # One sorted array of (key << 32 | row) per band: a plain in-place sort, no
+            # argsort and gather. Sorts release the GIL: two threads share them on two cores.
+            np.bitwise_or(keys[b].astype(np.uint64) << np.uint64(32), rows, out=bands[b])
+            bands[b].sort()
+
         with ThreadPoolExecutor(max_workers=2) as pool:
-            self.bands = list(
-                pool.map(lambda k: np.sort((k.astype(np.uint64) << np.uint64(32)) | rows), keys)
-            )
+            list(pool.map(sort_band, range(BANDS)))
+        arrays = {
+            "content": content,
+            "urls": urls,
+            "has_url": has_url,
+            "versions": versions,
+            # Article key per row: url_hash when known, else content_hash (fingerprint.article_id).
+            "row_key": np.where(has_url, urls, content),
+            "row_url": np.where(has_url, urls, 0),
+            "content_keys": content_keys,
+            "content_rows": content_rows,
+            "url_keys": url_keys,
+            "url_versions": url_versions,
+            "bands": bands,
+            "signatures": signatures,
+        }
+        return cls(offset, arrays)
+
+    @classmethod
+    def from_table(cls, offset: int, articles: pa.Table) -> _Segment:
+        """A segment of archived rows (the ``DedupIndex.COLUMNS`` of the articles table)."""
+        url_col = articles.column("url_hash")
+        return cls.build(
+            offset,
+            np.asarray(articles.column("content_hash").to_numpy(), dtype=np.int64),
+            np.asarray(url_col.fill_null(0).to_numpy(), dtype=np.int64),
+            url_col.is_valid().to_numpy(zero_copy_only=False),
+            np.asarray(articles.column("version").to_numpy(), dtype=np.int32),
+            _signature_matrix(articles.column("minhash"), articles.num_rows),
+        )
+
+    def merged(self, other: _Segment) -> _Segment:
+        """One segment of this one's rows followed by ``other``'s (which must follow it)."""
+        columns = [np.concatenate([a, b]) for a, b in zip(self.raw, other.raw, strict=True)]
+        return _Segment.build(self.offset, *columns, np.concatenate([self.signatures, other.signatures]))
 
     def content_row(self, content_hash: int) -> int | None:
         row = self.content.last(content_hash)
@@ -147,17 +231,20 @@ class DedupIndex:
 
     def __init__(self, articles: pa.Table | None = None, duplicates: pa.Table | None = None) -> None:
         articles = articles if articles is not None else _empty_articles()
-        url_col = articles.column("url_hash")
-        self._segments = [
-            _Segment(
-                0,
-                np.asarray(articles.column("content_hash").to_numpy(), dtype=np.int64),
-                np.asarray(url_col.fill_null(0).to_numpy(), dtype=np.int64),
-                url_col.is_valid().to_numpy(zero_copy_only=False),
-                np.asarray(articles.column("version").to_numpy(), dtype=np.int32),
-                _signature_matrix(articles.column("minhash"), articles.num_rows),
-            )
-        ]
+        self._setup([_Segment.from_table(0, articles)], duplicates)
+
+    @classmethod
+    def load(cls, archive: Archive, *, write_cache: bool = False) -> DedupIndex:
+        """The index of everything in ``archive``, from the on-disk cache when it is valid
+        plus the part files written since, else from Parquet. With ``write_cache`` (only
+        for the holder of the archive lock) a missing or much outdated cache is rewritten."""
+        index = cls.__new__(cls)
+        segments = _archive_segments(archive, write_cache)
+        index._setup(segments, archive.read("duplicates", columns=["content_hash", "url_hash"]))
+        return index
+
+    def _setup(self, segments: list[_Segment], duplicates: pa.Table | None) -> None:
+        self._segments = segments
         recorded = np.zeros(0, dtype=np.uint64)
         if duplicates is not None and duplicates.num_rows:
             recorded = pair_key(
@@ -288,7 +375,7 @@ class DedupIndex:
         (like a binary counter), so lookups search a logarithmic number of them."""
         fps = [fp for fp, _ in self._tail]
         self._segments.append(
-            _Segment(
+            _Segment.build(
                 self._tail_offset,
                 np.array([fp.content_hash for fp in fps], dtype=np.int64),
                 np.array([fp.url_hash or 0 for fp in fps], dtype=np.int64),
@@ -300,11 +387,59 @@ class DedupIndex:
         # The archive's own segment (index 0) is never merged: it is the large one.
         while len(self._segments) > 2 and self._segments[-2].size <= 2 * self._segments[-1].size:
             right = self._segments.pop()
-            left = self._segments.pop()
-            merged = [np.concatenate([a, b]) for a, b in zip(left.raw, right.raw, strict=True)]
-            signatures = np.concatenate([left.signatures, right.signatures])
-            self._segments.append(_Segment(left.offset, *merged, signatures))
+            self._segments.append(self._segments.pop().merged(right))
         self._start_tail()
+
+
+def _archive_segments(archive: Archive, write_cache: bool) -> list[_Segment]:
+    """The archive as one segment (the cache, or a build from Parquet) plus, when the cache
+    misses recent part files, one segment of those: never a segment per file."""
+    root = archive.root
+    current = index_cache.stamps(root, archive.files("articles"))
+    segments: list[_Segment] = []
+    covered: frozenset[str] = frozenset()
+    if (cached := _cached_segment(root, current)) is not None:
+        segments, covered = [cached[0]], cached[1]
+    delta = [s for s in current if s.path not in covered]
+    if delta or not segments:
+        table = archive.read("articles", list(DedupIndex.COLUMNS), files=[root / s.path for s in delta])
+        segments.append(_Segment.from_table(segments[0].size if segments else 0, table))
+    cached_rows = segments[0].size if covered else 0
+    new_rows = sum(s.size for s in segments) - cached_rows
+    log.info(
+        "dedup index: %d rows from the cache, %d from %d part files in Parquet",
+        cached_rows,
+        new_rows,
+        len(delta),
+    )
+    outdated = not covered or new_rows > min(CACHE_STALE_ROWS, CACHE_STALE_SHARE * cached_rows)
+    if write_cache and current and outdated:
+        whole = segments[0] if len(segments) == 1 else segments[0].merged(segments[1])
+        segments = [_save_and_reopen(root, whole, current)]
+    return segments
+
+
+def _cached_segment(root: Path, current: list[index_cache.Stamp]) -> tuple[_Segment, frozenset[str]] | None:
+    """The cache as segment 0 and the part files it covers; None when missing, stale or damaged."""
+    try:
+        cached = index_cache.load(root, current)
+        return None if cached is None else (_Segment(0, cached.arrays), cached.files)
+    except Exception as exc:  # a damaged cache is never fatal: it is only a copy
+        log.warning("dedup index cache unreadable (%s: %s): building from Parquet", type(exc).__name__, exc)
+        return None
+
+
+def _save_and_reopen(root: Path, segment: _Segment, files: list[index_cache.Stamp]) -> _Segment:
+    """Write the cache, then go on with its memory-mapped copy: the built arrays are freed and
+    the kernel can page the mapped ones out. A failed write only costs the next run a rebuild."""
+    try:
+        index_cache.save(root, segment.arrays, files)
+    except Exception as exc:  # disk full, permissions: the run goes on without a cache
+        log.warning("dedup index cache not written (%s: %s)", type(exc).__name__, exc)
+        return segment
+    log.info("dedup index cache written: %d rows of %d part files", segment.size, len(files))
+    reopened = _cached_segment(root, files)
+    return segment if reopened is None else reopened[0]
 
 
 def _signature_matrix(column: pa.ChunkedArray, n: int) -> np.ndarray:

@@ -204,10 +204,7 @@ def run_pipeline(
     summary = RunSummary(run_id=new_run_id(), job=job, source=source)
     with archive.locked(wait_seconds=lock_wait):
         started = time.perf_counter()
-        index = DedupIndex(
-            archive.read("articles", columns=list(DedupIndex.COLUMNS)),
-            archive.read("duplicates", columns=["content_hash", "url_hash"]),
-        )
+        index = DedupIndex.load(archive, write_cache=True)  # we hold the lock: may refresh the cache
         log.info(
             "dedup index: %d archived articles loaded in %.2f s", index.size, time.perf_counter() - started
         )

@@ -7,6 +7,7 @@ Layout under the data directory::
     rejects/part-<run_id>-<n>.parquet        inputs that could not be archived, with a reason
     runs/part-<run_id>-<n>.parquet           one row per run
     .lock                                    flock: one writing job at a time
+    .index/                                  derived cache of the dedup index (etl/index_cache.py)
 
 Crash safety: every file is written as ``.<name>.parquet.tmp`` in its final directory
 (a leading dot and a non-.parquet suffix: pyarrow, pandas and DuckDB all skip it),
@@ -22,7 +23,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -134,20 +135,34 @@ class Archive:
 
     # --- reading -------------------------------------------------------------------
 
-    def dataset(self, table: str) -> ds.Dataset:
+    def dataset(self, table: str, files: Sequence[Path] | None = None) -> ds.Dataset:
+        """The table's part files (or only ``files``, read in that order)."""
         schema = TABLES[table]
         path = self.path(table)
-        if not path.exists():
+        if not path.exists() or (files is not None and not files):
             return ds.dataset(schema.empty_table())
+        source = str(path) if files is None else [str(f) for f in files]
         if table == "articles":
             partitioning = ds.partitioning(PARTITIONING, flavor="hive")
             full = pa.schema([*schema, *PARTITIONING], metadata=schema.metadata)
-            return ds.dataset(path, format="parquet", schema=full, partitioning=partitioning)
-        return ds.dataset(path, format="parquet", schema=schema)
+            return ds.dataset(
+                source, format="parquet", schema=full, partitioning=partitioning, partition_base_dir=str(path)
+            )
+        return ds.dataset(source, format="parquet", schema=schema)
 
-    def read(self, table: str, columns: list[str] | None = None, filter: Any = None) -> pa.Table:
+    def files(self, table: str) -> list[Path]:
+        """The table's part files, in the order ``read`` reads them."""
+        return [Path(f) for f in self.dataset(table).files] if self.path(table).exists() else []
+
+    def read(
+        self,
+        table: str,
+        columns: list[str] | None = None,
+        filter: Any = None,
+        files: Sequence[Path] | None = None,
+    ) -> pa.Table:
         """Read a table with the current schema (columns missing from older files are null)."""
-        return self.dataset(table).to_table(columns=columns, filter=filter)
+        return self.dataset(table, files).to_table(columns=columns, filter=filter)
 
     def writer(self, run_id: str, buffer_bytes: int = BUFFER_BYTES) -> ArchiveWriter:
         return ArchiveWriter(self, run_id, buffer_bytes)
