@@ -38,7 +38,11 @@ _STRIP = re.compile(
     r"<(script|style|svg|noscript|nav|aside|select|template|iframe|button)\b.*?</\1\s*>|<!--.*?-->",
     re.IGNORECASE | re.DOTALL,
 )
-_LOOKS_HTML = re.compile(r"<(?:!doctype|html|head|body|div|p|article|meta|title)\b", re.IGNORECASE)
+_LOOKS_HTML = re.compile(r"<(?:!doctype|html|head|body|div|p|br|article|meta|title|table)\b", re.IGNORECASE)
+_DOCUMENT_START = re.compile(r"<(?:!doctype|html)\b", re.IGNORECASE)
+_BODY_START = re.compile(r"<body\b", re.IGNORECASE)
+# How far to look for markup: servers print PHP notices and BOM-less junk before <html>.
+_SNIFF_CHARS = 65_536
 # A line made only of language names or codes: "Ru En", "English | Русский", "عربي".
 _LANGUAGE_TOKENS = (
     r"ru|en|ar|fr|de|es|it|pt|zh|tr|fa|uk|eng|rus|arb|рус|англ|укр|عربي|العربية|english|"
@@ -70,7 +74,7 @@ def extract_article(
         raise RejectedInput("empty document")
     now = now or datetime.now(UTC)
     if kind is None:
-        kind = "html" if _LOOKS_HTML.search(text[:4096]) else "text"
+        kind = "html" if _LOOKS_HTML.search(text, 0, _SNIFF_CHARS) else "text"
     if kind == "text":
         return _from_text(text, url, now)
     return _from_html(text, url, now, selectors or {})
@@ -80,6 +84,9 @@ def extract_article(
 
 
 def _from_html(html: str, url: str | None, now: datetime, selectors: Mapping[str, str]) -> Article:
+    start = _DOCUMENT_START.search(html, 0, _SNIFF_CHARS)
+    if start and start.start() > 0 and not _BODY_START.search(html, 0, start.start()):
+        html = html[start.start() :]  # server notices printed before the document are not the page
     objects = metadata.json_ld(html)
     # Class and rel stay plain strings: splitting every multi-valued attribute costs a
     # fifth of the parse, and only a few rules read them.

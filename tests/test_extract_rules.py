@@ -1329,6 +1329,17 @@ def test_unclosed_elements_never_raise(lang: str) -> None:
 
 
 @ALL
+def test_page_after_server_notices_is_still_html(lang: str) -> None:
+    """PHP notices printed before <html> (kilobytes of them) do not make the page plain text."""
+    c = LANGS[lang]
+    notice = "<br />\n<b>Deprecated</b>: Assigning the return value of new by reference in settings.php\n"
+    article = extract(notice * 60 + page(lang))
+    assert article.title == c.headline
+    assert "<div" not in article.text and "Deprecated" not in article.text
+    assert c.paras[0] in article.text
+
+
+@ALL
 def test_page_without_body(lang: str) -> None:
     c = LANGS[lang]
     html = (
