@@ -389,10 +389,12 @@ def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
             continue
         yield from flush()
         after_break = False
-        if name in HEADINGS:
+        if name in HEADINGS and child.find(_PARAGRAPHS) is None:
             text = clean_text(child.get_text(" "))
             if text:
                 yield Block("h", text), child
+        elif name in HEADINGS:  # an unclosed heading swallowed the paragraphs after it
+            yield from _emit(child, "h")
         elif name == "li":
             yield from _emit(child, "li")
         elif name == "blockquote":
@@ -413,6 +415,7 @@ def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
     yield from flush()
 
 
+_PARAGRAPHS = ("p", "div", "ul", "ol", "table", "blockquote")
 GOOD, SHORT, BAD = "good", "short", "bad"
 GOOD_BLOCK_CHARS = 70  # a paragraph of running text (shorter ones need context to be kept)
 

@@ -438,6 +438,15 @@ def test_body_drops_a_dangling_call_to_action_at_the_end() -> None:
     assert "The plan has three parts:" in extract(page("en", body=middle)).text
 
 
+@ALL
+def test_body_inside_an_unclosed_heading_is_kept(lang: str) -> None:
+    """<h2>…</h3>: the heading is never closed and swallows the text after it."""
+    c = LANGS[lang]
+    body = f'<h2 class="excerpt">{c.subhead}</h3>' + "".join(f"<div><p>{p}</p></div>" for p in c.paras)
+    article = extract(page(lang, body=body))
+    assert all(p in article.text for p in (c.lead, *c.paras))
+
+
 TRAILERS = {
     "en": ("<p>© 2025 Harbour Courier. All rights reserved.</p>", "<p>Harbour Courier city desk</p>"),
     "ru": ("<p>© Северный вестник, 2025. Все права защищены.</p>", "<p>Северный вестник</p>"),
