@@ -471,14 +471,30 @@ def blocks(container: Tag) -> list[Block]:
     (sub-headings, list items, short lines) that sit inside it, are article text; the
     rest is marked ``boilerplate`` (credit lines are still read from it)."""
     stats = _measure(container)
-    emitted = [
-        (b, stats.get(id(el))) for b, el in _emit(container) if not (b.kind == "h" and len(b.text) > 200)
-    ]
+    emitted = [(b, el) for b, el in _emit(container) if not (b.kind == "h" and len(b.text) > 200)]
     out = [b for b, _ in emitted]
-    classes = [_classify(b, entry[1] if entry else None) for b, entry in emitted]
+    classes = [_classify(b, entry[1] if (entry := stats.get(id(el))) else None) for b, el in emitted]
     # A page without running text (a short notice): keep what is not a link list.
     keep = _resolve_short(classes, out) if GOOD in classes else [c != BAD for c in classes]
+    keep = _keep_whole_groups(emitted, classes, keep)
     return [b if k else replace(b, boilerplate=True) for b, k in zip(out, keep, strict=True)]
+
+
+def _keep_whole_groups(emitted: list[tuple[Block, Tag]], classes: list[str], keep: list[bool]) -> list[bool]:
+    """A list or a table is one unit: when some of its items are kept as text and none is
+    a link, its short items are text too ("Process | hand-picked" beside longer rows)."""
+    groups: dict[int, list[int]] = {}
+    for i, (block, el) in enumerate(emitted):
+        if block.kind in ("li", "row"):
+            group = el.find_parent(("ul", "ol", "table"))
+            if group is not None:
+                groups.setdefault(id(group), []).append(i)
+    keep = list(keep)
+    for members in groups.values():
+        if any(keep[i] for i in members) and not any(classes[i] == BAD for i in members):
+            for i in members:
+                keep[i] = True
+    return keep
 
 
 def ends_sentence(text: str) -> bool:

@@ -447,6 +447,22 @@ def test_body_inside_an_unclosed_heading_is_kept(lang: str) -> None:
     assert all(p in article.text for p in (c.lead, *c.paras))
 
 
+@ALL
+def test_body_keeps_the_short_rows_and_items_of_a_table_or_list_it_keeps(lang: str) -> None:
+    """A table or list is one unit: its short rows stay with its long ones, even when a
+    link list precedes it."""
+    c = LANGS[lang]
+    long_row = (c.table[0][0], c.paras[0])
+    rows = "".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in (*c.table, long_row))
+    links = "".join(f'<p><a href="/n/{i}">{n}</a></p>' for i, n in enumerate(c.nav))
+    items = "".join(f"<li>{i}</li>" for i in c.items) + f"<li>{c.paras[1]}</li>"
+    body = f"{links}<table>{rows}</table><ul>{items}</ul>"
+    text = extract(page(lang, body=body, lead="")).text
+    assert all(f"{a} | {b}" in text for a, b in c.table)
+    assert all(i in text for i in c.items)
+    assert c.nav[1] not in text
+
+
 TRAILERS = {
     "en": ("<p>© 2025 Harbour Courier. All rights reserved.</p>", "<p>Harbour Courier city desk</p>"),
     "ru": ("<p>© Северный вестник, 2025. Все права защищены.</p>", "<p>Северный вестник</p>"),
