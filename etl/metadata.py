@@ -355,8 +355,8 @@ _PUBLISHED_META = (
     "datecreated",
 )
 _UPDATED = re.compile(
-    r"updated?|modified|aktualisiert|geändert|обновлен|изменен|تحديث|تم التحديث|mis à jour|"
-    r"actualizado|atualizado",
+    r"updated?|modified|last edited|edited|revised|aktualisiert|geändert|bearbeitet|обновлен|изменен|"
+    r"отредактирован|تحديث|تم التحديث|mis à jour|modifié|actualizado|atualizado",
     re.IGNORECASE,
 )
 _DATE_CLASS = re.compile(

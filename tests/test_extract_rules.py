@@ -663,6 +663,18 @@ def test_date_published_line_wins_over_updated_line(lang: str) -> None:
     assert iso(extract(page(lang, meta=meta)).published) == "2025-11-17"
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "page revision: 8, last edited: 19 Nov 2025 15:15",
+        "Zuletzt bearbeitet am 19.11.2025",
+        "Отредактировано 19.11.2025",
+    ],
+)
+def test_date_is_not_a_last_edited_line(line: str) -> None:
+    assert extract(page("en", widget=False, meta=f'<div id="page-info">{line}</div>')).published is None
+
+
 @ALL
 def test_date_from_a_time_element(lang: str) -> None:
     meta = f'<time datetime="2025-11-18T14:05:00+03:00">{DATE_LINE[lang]}</time>'
