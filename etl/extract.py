@@ -194,6 +194,7 @@ def _finish(article: Article, blocks: list[Block], lang_hint: str | None) -> Non
         body.append(block)
     body = _drop_title_repeat(body, article.title)
     body = _drop_meta_lines(body)
+    body = _cut_at_related_heading(body)
     body = _drop_trailing_lines(body)
     if article.source is None and body:
         credit = dateline_agency(body[0].text)
@@ -245,6 +246,45 @@ def _drop_meta_lines(body: list[Block]) -> list[Block]:
         if not ((i < edge or i >= len(body) - edge) and b.kind in ("p", "h") and _is_meta_line(b.text))
     ]
     return keep if keep else body
+
+
+# Headings that open the list of other articles after the text ("Related articles",
+# "Das könnte Sie auch interessieren", "Читайте также", "اقرأ أيضا"): the article ends there.
+_RELATED_HEADING = re.compile(
+    r"^(?:related(?:\s+\w+)?|read (?:more|also|next)|more (?:from|on|in|stories|news|articles)\b.*|"
+    r"you (?:may|might) (?:also )?like|recommended(?: for you)?|most (?:read|popular|viewed)|"
+    r"trending(?: now)?|top stories|also on .*|don'?t miss|"
+    r"ähnliche (?:beiträge|artikel|themen)|"
+    r"weitere (?:artikel|beiträge|nachrichten|news|themen|\w*tipps|\w+s)|"
+    r"(?:das|dies) könnte (?:dich|sie|euch) (?:auch )?interessieren|"
+    r"mehr zum thema|mehr \w+ (?:auf|von|bei) .*|"
+    r"auch interessant|meistgelesen\w*|die meistgelesenen \w+|top[- ]?themen(?: der redaktion)?|"
+    r"lesen sie (?:auch|mehr)|verwandte (?:artikel|beiträge|themen)|entdecke weitere .*|empfehlungen|"
+    r"(?:à )?lire aussi|sur le même sujet|articles? similaires|les plus lus|"
+    r"contenido relacionado|noticias relacionadas|te puede interesar|lo más leído|más noticias|lee también|"
+    r"leggi anche|articoli correlati|zobacz (?:też|także)|czytaj (?:też|także)|polecamy|najczęściej czytane|"
+    r"читайте (?:также|еще|ещё)|смотрите также|похожие (?:новости|статьи|материалы)|по теме|"
+    r"самое (?:читаемое|популярное)|другие новости|ещё по теме|"
+    r"اقرأ (?:أيضا|أيضاً|ايضا)|مقالات ذات صلة|أخبار ذات صلة|الأكثر قراءة|قد يهمك)[\s:.!…»]*$",
+    re.IGNORECASE,
+)
+
+
+def _cut_at_related_heading(body: list[Block]) -> list[Block]:
+    """Drop everything from a related-articles heading on, when the article text (at least
+    half of the body) comes before it."""
+    total = sum(len(b.text) for b in body)
+    seen = 0
+    for i, block in enumerate(body):
+        if (
+            block.kind in ("h", "p")
+            and len(block.text) <= 60
+            and seen >= total / 2
+            and _RELATED_HEADING.match(block.text.strip())
+        ):
+            return body[:i]
+        seen += len(block.text)
+    return body
 
 
 _COPYRIGHT_LINE = re.compile(

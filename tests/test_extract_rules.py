@@ -463,6 +463,25 @@ def test_body_keeps_the_short_rows_and_items_of_a_table_or_list_it_keeps(lang: s
     assert c.nav[1] not in text
 
 
+RELATED_HEADING = {"en": "You may also like", "ru": "Читайте также", "ar": "اقرأ أيضاً"}
+
+
+@ALL
+def test_body_ends_at_a_related_articles_heading(lang: str) -> None:
+    """Teasers after "Read also" are other articles, even when they are long paragraphs."""
+    c = LANGS[lang]
+    teaser = f"<h3>{RELATED_HEADING[lang]}</h3><p>{c.related[0]}: {c.paras[1]}</p><p>{c.related[1]}</p>"
+    article = extract(page(lang, body=body_html(c, extra_bottom=teaser)))
+    assert article.text.endswith(c.paras[2])
+    assert c.related[0] not in article.text
+
+
+def test_body_keeps_a_related_sounding_heading_before_most_of_the_text() -> None:
+    c = LANGS["ru"]
+    body = body_html(c, extra_top=f"<h3>{RELATED_HEADING['ru']}</h3>")
+    assert c.paras[2] in extract(page("ru", body=body)).text
+
+
 TRAILERS = {
     "en": ("<p>© 2025 Harbour Courier. All rights reserved.</p>", "<p>Harbour Courier city desk</p>"),
     "ru": ("<p>© Северный вестник, 2025. Все права защищены.</p>", "<p>Северный вестник</p>"),
