@@ -246,6 +246,10 @@ def choose_title(
     variants = [
         v for t in [*structured, page_title] if t for v in (t, strip_site_name(t, site), *_headline_parts(t))
     ]
+    # A shorter segment of "Section - Site" titles ("News - Eawag") is weak evidence: an
+    # <h1> matching only it loses to a structured headline that names something else.
+    minor = {key_text(p) for t in [*structured, page_title] if t for p in _minor_parts(t)}
+    headline_given = any(len(strip_site_name(t, site)) >= 10 for t in structured)
     h1s = [
         h
         for h in page.named("h1")
@@ -256,7 +260,11 @@ def choose_title(
     ]
     for h1 in h1s:
         text = heading_text(h1)
-        if any(_same(text, v) for v in variants):
+        matches = [v for v in variants if _same(text, v)]
+        weak = all(key_text(v) in minor for v in matches) and not any(
+            _same(text, v) for t in structured for v in (t, strip_site_name(t, site))
+        )
+        if matches and not (headline_given and weak):
             return text, h1
     for h2 in page.named("h2"):  # pages that style the headline as <h2> (or hide their <h1>)
         text = heading_text(h2)
@@ -266,6 +274,11 @@ def choose_title(
         text = heading_text(h1)
         if len(text) > 15 and any(key_text(v).startswith(key_text(text)) for v in variants):
             return text, h1
+    for h1 in h1s:  # an <h1> with a kicker before the title ("Press release: Headline")
+        key = key_text(heading_text(h1))
+        for v in variants:
+            if len(v) > 15 and key_text(v) not in minor and key.endswith(key_text(v)):
+                return v, h1
     for candidate in structured:
         stripped = strip_site_name(candidate, site)
         if len(stripped) >= 10:
@@ -304,6 +317,12 @@ def _headline_parts(title: str) -> list[str]:
     parts = _segments(title)
     longest = max((len(p) for p in parts), default=0)
     return [p for p in parts if len(p) >= 0.5 * longest]
+
+
+def _minor_parts(title: str) -> list[str]:
+    """The headline-sized parts of a title other than its longest one."""
+    parts = _headline_parts(title)
+    return sorted(parts, key=len)[:-1] if len(parts) > 1 else []
 
 
 def heading_text(el: Tag) -> str:

@@ -640,6 +640,33 @@ def test_title_keeps_the_visible_headline_typography() -> None:
     assert extract(page("en", headline=shown, title=typed, head=head)).title == shown
 
 
+SECTION = {"en": "News", "ru": "Новости", "ar": "أخبار"}
+KICKER = {
+    "en": "Press release of the transport department",
+    "ru": "Пресс-релиз департамента транспорта",
+    "ar": "بيان صحفي من إدارة النقل",
+}
+
+
+@ALL
+def test_title_is_not_a_section_h1_that_only_matches_a_title_segment(lang: str) -> None:
+    """<h1>News</h1> and <title>News - Site</title> (no og:site_name says which part is the
+    site), while og:title names the headline."""
+    c = LANGS[lang]
+    head = f'<meta property="og:title" content="{c.headline}">'
+    short_site = c.site.split()[-1]
+    html = page(lang, title=f"{SECTION[lang]} - {short_site}", head=head, headline=SECTION[lang])
+    html = html.replace(f'<meta property="og:site_name" content="{c.site}">', "")
+    assert extract(html).title == c.headline
+
+
+@ALL
+def test_title_drops_a_kicker_the_h1_puts_before_the_title(lang: str) -> None:
+    c = LANGS[lang]
+    html = page(lang, title=c.headline, headline=f"{KICKER[lang]}: {c.headline}")
+    assert extract(html).title == c.headline
+
+
 # --- date: structured first -------------------------------------------------------------------
 
 
