@@ -295,6 +295,15 @@ _COPYRIGHT_LINE = re.compile(
 )
 
 
+# Scripts written without spaces between words: CJK, kana, Thai.
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def _word_count(text: str) -> int:
+    """Words of a line; in scripts without spaces, about two characters make a word."""
+    return len(text.split()) + len(_UNSPACED.findall(text)) // 2
+
+
 def _drop_trailing_lines(body: list[Block]) -> list[Block]:
     """Short unpunctuated lines after the last paragraph are site/group names or calls to
     action ("See more photos:"), and short copyright notices end many pages: none is text
@@ -302,7 +311,7 @@ def _drop_trailing_lines(body: list[Block]) -> list[Block]:
     end = len(body)
     while end > 0:
         block = body[end - 1]
-        words = len(block.text.split())
+        words = _word_count(block.text)
         dangling = not clean.ends_sentence(block.text) or block.text.endswith(":")  # introduces nothing
         short_label = block.kind in ("p", "h") and words <= 12 and dangling
         notice = words <= 30 and _COPYRIGHT_LINE.search(block.text) is not None

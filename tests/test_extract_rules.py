@@ -482,6 +482,17 @@ def test_body_keeps_a_related_sounding_heading_before_most_of_the_text() -> None
     assert c.paras[2] in extract(page("ru", body=body)).text
 
 
+def test_body_keeps_a_closing_paragraph_in_a_script_without_spaces() -> None:
+    """A Japanese closing paragraph has few spaces, but it is a paragraph, not a short label."""
+    c = LANGS["en"]
+    closing = (
+        "政府は劣勢にあると繰り返し主張しているが、専門家は攻撃を行う能力を維持していると指摘している。"
+        "(c)AFP/Aminu ABUBAKAR"
+    )
+    article = extract(page("en", body=body_html(c, extra_bottom=f"<p>{closing}</p>")))
+    assert article.text.endswith(closing)
+
+
 TRAILERS = {
     "en": ("<p>© 2025 Harbour Courier. All rights reserved.</p>", "<p>Harbour Courier city desk</p>"),
     "ru": ("<p>© Северный вестник, 2025. Все права защищены.</p>", "<p>Северный вестник</p>"),
