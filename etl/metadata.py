@@ -460,6 +460,7 @@ def find_published(
     candidates = _date_candidates(page, meta, objects, url, title_el, language, now, script_values)
     if not candidates:
         return _self_teaser_date(page, url, now)
+    candidates = _in_page_offset(candidates)
     votes: dict[date, int] = {}
     for candidate in candidates:
         day = _day(candidate.value)
@@ -506,6 +507,27 @@ def _day(value: datetime | date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
 
+def _in_page_offset(candidates: list[Published]) -> list[Published]:
+    """UTC stamps re-read in the page's own offset when another source gives the same
+    moment with it: 23:37 on the 3rd at -04:00 is the 3rd, though 03:37Z is the 4th."""
+    local = [
+        c.value
+        for c in candidates
+        if isinstance(c.value, datetime) and c.value.utcoffset() not in (None, timedelta(0))
+    ]
+    if not local:
+        return candidates
+    out = []
+    for c in candidates:
+        value = c.value
+        if isinstance(value, datetime) and value.utcoffset() == timedelta(0):
+            same = next((v for v in local if abs(v - value) <= timedelta(hours=1)), None)
+            if same is not None:
+                c = Published(value.astimezone(same.tzinfo), c.text, c.origin)
+        out.append(c)
+    return out
+
+
 _JSONLD_DATE_KEYS = ("datePublished", "dateCreated", "uploadDate")
 _META_PUBLISHED = re.compile(r"publi|pubdate|release|issued|created|date$|^date|upload", re.IGNORECASE)
 _META_NOT_PUBLISHED = re.compile(r"modif|updat|expir|valid|revis|edit|birth|event|start|end", re.IGNORECASE)
@@ -549,7 +571,8 @@ def _time_element(page: Page, title_el: Tag | None, now: datetime) -> Published 
     ordered = _near(page, times, title_el)
     for t in ordered:
         context = f"{class_and_id(t)} {t.get('itemprop') or ''} {_label_before(t)}"
-        if _UPDATED.search(context):
+        # hAtom themes mark the post's own date "entry-date updated": that one is published.
+        if _UPDATED.search(context) and not _ENTRY_DATE.search(class_and_id(t)):
             continue
         found = _from_value(t.get("datetime"), "time", now)
         if found is None:
@@ -642,6 +665,7 @@ _RANGE_BEFORE = re.compile(
 )
 
 
+_ENTRY_DATE = re.compile(r"entry-date|published", re.IGNORECASE)
 _WIDGET_CLASS = re.compile(r"today|current-?date|clock|weather|ticker|header-?date|topbar|masthead", re.I)
 
 
@@ -711,6 +735,9 @@ def _visible_date(page: Page, title_el: Tag | None, language: str | None, now: d
             continue
         if _UPDATED.search(text[:40]) and not re.search(r"publi|опубликован|نشر|veröffentlicht", text, re.I):
             continue
+        attrs = class_and_id(line)
+        if _UPDATED.search(attrs) and not _ENTRY_DATE.search(attrs):
+            continue  # <time class="updated">
         dates = [
             d
             for d in find_dates(text, language=language, now=now)
@@ -723,7 +750,7 @@ def _visible_date(page: Page, title_el: Tag | None, language: str | None, now: d
         if ends_sentence(text) and len(rest.split()) > 3 and not _STRONG_LABEL.search(rest):
             continue  # a date inside a sentence of the text, not a dateline
         score = 0.0
-        attrs = f"{class_and_id(line)} {line.get('itemprop') or ''}"
+        attrs = f"{attrs} {line.get('itemprop') or ''}"
         if _DATE_CLASS.search(attrs) or (
             line.parent is not None and _DATE_CLASS.search(class_and_id(line.parent))
         ):

@@ -758,6 +758,24 @@ def test_date_structured_metadata_beats_the_visible_line() -> None:
     assert article.date_origin == "jsonld"
 
 
+def test_date_is_the_day_in_the_pages_own_offset() -> None:
+    """JSON-LD gives the moment in UTC (the 19th); the page's <time> gives the same moment
+    at -05:00 (the evening of the 18th): the page's day is the 18th."""
+    head = ld({"@type": "NewsArticle", "datePublished": "2025-11-19T02:30:00Z"})
+    meta = '<time datetime="2025-11-18T21:30:00-05:00">18 November 2025</time>'
+    assert (
+        iso(extract(page("en", head=head, meta=meta, widget=False)).published) == "2025-11-18T21:30:00-05:00"
+    )
+
+
+def test_date_hatom_entry_date_marked_updated_is_the_post_date() -> None:
+    """WordPress themes mark the post's only date <time class="entry-date updated">."""
+    meta = '<time class="entry-date updated" datetime="2025-11-18T14:05:00+03:00">18 Nov 2025</time>'
+    assert iso(extract(page("en", meta=meta, widget=False)).published) == "2025-11-18T14:05:00+03:00"
+    only_updated = '<time class="updated" datetime="2025-11-18T14:05:00+03:00">18 Nov 2025</time>'
+    assert extract(page("en", meta=only_updated, widget=False)).published is None
+
+
 @pytest.mark.parametrize(
     "value", ["2025-11-18T14:05:00+05:30", "2025-11-18T14:05:00-04:00", "2025-11-18T23:30:00+03:00"]
 )
