@@ -108,12 +108,13 @@ _NEGATIVE = re.compile(
     r"comments?|commentlist|comment-list|disqus|cookie\w*|consent|gdpr|newsletter|subscribe|signup|"
     r"advert\w*|ads?|adv|banner|breadcrumbs?|menu|navbar|nav|navigation|sidebar|side-bar|"
     r"footer|masthead|topbar|popup|modal|overlay|outbrain|taboola|more-?(?:news|stories|articles)|"
-    r"read-?more|see-?also|author-?bio|lang\w*-?switch\w*|sr-only|visually-?hidden|teasers?|caption|"
+    r"read-?more|see-?also|author-?bio|lang\w*-?switch\w*|sr-only|visually-?hidden|caption|bildunter\w*|"
     r"(?:about-?(?:the-?)?)?(?:author|autor)(?:en)?-?(?:box|info|bio|description|profile|details|card|about)|"
     r"about-?(?:the-?)?author|copyright|disclaimer|"
     r"credit|gallery|slider|slideshow|carousel|byline|dateline|rss|donate|donations?|support-?(?:us|box|pay\w*|banner)|poll|vote|rating|sponsor\w*)(?=$|[\s_-])",
     re.IGNORECASE,
 )
+_TEASER = re.compile(r"(?:^|[\s_-])teasers?(?=$|[\s_-])", re.IGNORECASE)
 _COMMENTS = re.compile(r"(?:^|[\s_-])(?:comments?|commentlist|comment-list|disqus)(?=$|[\s_-])", re.I)
 # Weak: names that content containers share too ("elementor-widget", "print-step"):
 # removed only when the container is not mostly running text.
@@ -242,7 +243,7 @@ def _measure(root: Tag) -> dict[int, tuple[Tag, _Stats]]:
 def _worth(el: Tag, s: _Stats) -> tuple[float, float]:
     """(worth, good text) of one block's own text."""
     plain = s.text - s.links
-    if el.name in HEADINGS:
+    if el.name in HEADINGS and s.text <= LEAD_HEADING_CHARS:
         return 0.0, 0.0
     if plain >= GOOD_CHARS and s.links <= MAX_GOOD_LINK_RATIO * s.text:
         return float(plain), float(plain)
@@ -323,7 +324,9 @@ def _drop_boilerplate_containers(root: Tag, scores: _Scores) -> None:
         if not attrs or _ARTICLE_BODY.search(attrs):
             return False
         good = scores.good.get(id(el), 0.0)
-        if _NEGATIVE.search(attrs):
+        if _TEASER.search(attrs):  # teasers link elsewhere; a linkless "teaser" is the lead
+            drop = good <= 0.5 * total_good and el.find("a", href=True) is not None
+        elif _NEGATIVE.search(attrs):
             # Readers' comments can outweigh a short article; only an article body
             # mislabelled as comments holds nearly all of a page's text.
             drop = good <= (0.85 if _COMMENTS.search(attrs) else 0.5) * total_good
@@ -391,8 +394,8 @@ def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
         after_break = False
         if name in HEADINGS and child.find(_PARAGRAPHS) is None:
             text = clean_text(child.get_text(" "))
-            if text:
-                yield Block("h", text), child
+            if text:  # a paragraph-long "heading" is a lead styled as one
+                yield Block("p" if len(text) > LEAD_HEADING_CHARS else "h", text), child
         elif name in HEADINGS:  # an unclosed heading swallowed the paragraphs after it
             yield from _emit(child, "h")
         elif name == "li":
@@ -416,6 +419,7 @@ def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
 
 
 _PARAGRAPHS = ("p", "div", "ul", "ol", "table", "blockquote")
+LEAD_HEADING_CHARS = 150
 GOOD, SHORT, BAD = "good", "short", "bad"
 GOOD_BLOCK_CHARS = 70  # a paragraph of running text (shorter ones need context to be kept)
 

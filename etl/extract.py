@@ -253,8 +253,8 @@ def _drop_meta_lines(body: list[Block]) -> list[Block]:
 _RELATED_HEADING = re.compile(
     r"^(?:related(?:\s+\w+)?|read (?:more|also|next)|more (?:from|on|in|stories|news|articles)\b.*|"
     r"you (?:may|might) (?:also )?like|recommended(?: for you)?|most (?:read|popular|viewed)|"
-    r"trending(?: now)?|top stories|also on .*|don'?t miss|"
-    r"ähnliche (?:beiträge|artikel|themen)|"
+    r"trending(?: now)?|top stories|latest (?:news|stories|articles|posts)|also on .*|don'?t miss|"
+    r"ähnliche (?:beiträge|artikel|themen)|neueste (?:beiträge|artikel|nachrichten)|"
     r"weitere (?:artikel|beiträge|nachrichten|news|themen|\w*tipps|\w+s)|"
     r"(?:das|dies) könnte (?:dich|sie|euch) (?:auch )?interessieren|"
     r"mehr zum thema|mehr \w+ (?:auf|von|bei) .*|"

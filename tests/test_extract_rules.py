@@ -493,6 +493,32 @@ def test_body_keeps_a_closing_paragraph_in_a_script_without_spaces() -> None:
     assert article.text.endswith(closing)
 
 
+@ALL
+def test_body_keeps_a_lead_classed_teaser_without_links(lang: str) -> None:
+    """CMSs class the article's own lead "news-teaser"; teasers of other articles link."""
+    c = LANGS[lang]
+    lead = f'<div class="news--teaser"><p>{c.lead}</p></div>'
+    others = f'<div class="teaser"><a href="/n/1">{c.related[0]}</a><p>{c.paras[0]}</p></div>'
+    article = extract(page(lang, lead="", body=body_html(c, extra_top=lead), after_article=others))
+    assert article.text.startswith(c.lead)
+    assert c.related[0] not in article.text
+
+
+@ALL
+def test_body_keeps_a_lead_styled_as_a_long_heading(lang: str) -> None:
+    c = LANGS[lang]
+    long_lead = f"{c.lead} {c.paras[0]}"
+    article = extract(page(lang, lead="", body=f"<h2>{long_lead}</h2>" + body_html(c)))
+    assert long_lead in article.text
+
+
+def test_body_drops_a_german_picture_caption_class() -> None:
+    c = LANGS["en"]
+    caption = f'<h5 class="bilduntertitel">{c.caption}, seen from the old harbour wall at dusk.</h5>'
+    article = extract(page("en", body=body_html(c, extra_top=caption)))
+    assert c.caption not in article.text
+
+
 TRAILERS = {
     "en": ("<p>© 2025 Harbour Courier. All rights reserved.</p>", "<p>Harbour Courier city desk</p>"),
     "ru": ("<p>© Северный вестник, 2025. Все права защищены.</p>", "<p>Северный вестник</p>"),
