@@ -233,7 +233,8 @@ def test_harness_end_to_end(tiny_devset: Path, tmp_path: Path, capsys: pytest.Ca
     printed = capsys.readouterr().out
     assert code == 1  # traf body F1 = 2*1/(2*1+0+1) = 0.667, under the floor and the target
     misses = [line for line in printed.splitlines() if line.startswith("GATE MISS")]
-    assert misses == ["GATE MISS (regression floor): traf body_f1: 0.6667 < 0.9150"]
+    floor = harness.REGRESSION_FLOORS["traf"]["body_f1"]
+    assert misses == [f"GATE MISS (regression floor): traf body_f1: 0.6667 < {floor:.4f}"]
     assert "target not yet met: traf body_f1: 0.6667 < 0.9500" in printed
     result = json.loads(out.read_text(encoding="utf-8"))
     assert [p["id"] for p in result["pages"]] == ["a-page", "b-page", "p1"]
