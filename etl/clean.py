@@ -221,8 +221,8 @@ def _measure(root: Tag) -> dict[int, tuple[Tag, _Stats]]:
     """Own text and link text of every block element under ``root`` (one pass)."""
     stats: dict[int, tuple[Tag, _Stats]] = {}
     # Blocks inside a link: teaser cards (<a><div><h3>…</h3><p>…</p></div></a>) are links
-    # even though no <a> sits between their text and their block.
-    linked = {id(b) for a in root.find_all("a") for b in a.find_all(BLOCK_TAGS)}
+    # even though no <a> sits between their text and their block (looked up once a block).
+    linked: dict[int, bool] = {}
     for node in root.find_all(string=True):
         length = len(" ".join(node.split()))
         if not length:
@@ -230,12 +230,14 @@ def _measure(root: Tag) -> dict[int, tuple[Tag, _Stats]]:
         block, in_link = _block_of(node)
         if block is None:
             continue
-        in_link = in_link or id(block) in linked
-        entry = stats.get(id(block))
+        key = id(block)
+        if key not in linked:
+            linked[key] = any(p.name == "a" for p in block.parents)
+        entry = stats.get(key)
         if entry is None:
-            entry = stats[id(block)] = (block, _Stats())
+            entry = stats[key] = (block, _Stats())
         entry[1].text += length
-        if in_link:
+        if in_link or linked[key]:
             entry[1].links += length
     return stats
 
@@ -380,7 +382,7 @@ def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
                 buffer.append("\n")
                 after_break = True
             continue
-        if name == "a" and child.find(BLOCK_TAGS) is not None:
+        if name == "a" and _has_child(child, BLOCK_TAGS):
             yield from flush()  # a card: its blocks are blocks (of link text), not one line
             yield from _emit(child, kind)
             after_break = False
@@ -392,7 +394,7 @@ def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
             continue
         yield from flush()
         after_break = False
-        if name in HEADINGS and child.find(_PARAGRAPHS) is None:
+        if name in HEADINGS and not _has_child(child, _PARAGRAPHS):
             text = clean_text(child.get_text(" "))
             if text:  # a paragraph-long "heading" is a lead styled as one
                 yield Block("p" if len(text) > LEAD_HEADING_CHARS else "h", text), child
@@ -418,7 +420,14 @@ def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
     yield from flush()
 
 
-_PARAGRAPHS = ("p", "div", "ul", "ol", "table", "blockquote")
+_PARAGRAPHS = frozenset(("p", "div", "ul", "ol", "table", "blockquote"))
+
+
+def _has_child(el: Tag, names: frozenset[str]) -> bool:
+    """Whether a direct child element has one of these names (no subtree search)."""
+    return any(isinstance(c, Tag) and c.name in names for c in el.children)
+
+
 LEAD_HEADING_CHARS = 150
 GOOD, SHORT, BAD = "good", "short", "bad"
 GOOD_BLOCK_CHARS = 70  # a paragraph of running text (shorter ones need context to be kept)

@@ -420,12 +420,12 @@ _ASIDE_CLASS = re.compile(
 )
 
 
-def _in_boilerplate(el: Tag, headline: Tag | None = None) -> bool:
+def _in_boilerplate(el: Tag, shared: frozenset[int] = frozenset()) -> bool:
     """Inside an aside, navigation, footer, or a related/comments/sidebar container.
 
-    Containers that also hold the headline do not count: on misnested markup the parser
-    puts the whole article inside the sidebar that was left open before it."""
-    shared = {id(p) for p in headline.parents} if headline is not None else set()
+    Containers in ``shared`` (the headline's ancestors, see ``_ancestors``) do not count:
+    on misnested markup the parser puts the whole article inside the sidebar that was
+    left open before it."""
     for parent in el.parents:
         if id(parent) in shared:
             return False
@@ -437,6 +437,10 @@ def _in_boilerplate(el: Tag, headline: Tag | None = None) -> bool:
         if _ASIDE_CLASS.search(class_and_id(parent)):
             return True
     return False
+
+
+def _ancestors(el: Tag | None) -> frozenset[int]:
+    return frozenset(id(p) for p in el.parents) if el is not None else frozenset()
 
 
 def find_published(
@@ -567,7 +571,8 @@ def _date_candidates(
 
 
 def _time_element(page: Page, title_el: Tag | None, now: datetime) -> Published | None:
-    times = [t for t in page.named("time") if not _in_boilerplate(t, title_el)]
+    shared = _ancestors(title_el)
+    times = [t for t in page.named("time") if not _in_boilerplate(t, shared)]
     ordered = _near(page, times, title_el)
     for t in ordered:
         context = f"{class_and_id(t)} {t.get('itemprop') or ''} {_label_before(t)}"
@@ -721,6 +726,7 @@ def _visible_date(page: Page, title_el: Tag | None, language: str | None, now: d
     headline, then the earliest line. Dates inside sentences are not candidates."""
     order = page.position
     anchor = order.get(id(title_el)) if title_el is not None else None
+    shared = _ancestors(title_el)
     best: tuple[float, int, Published] | None = None
     seen: set[int] = set()
     for node in (n for n in page.strings if _MAY_HOLD_DATE.search(n)):
@@ -730,8 +736,8 @@ def _visible_date(page: Page, title_el: Tag | None, language: str | None, now: d
         seen.add(id(line))
         text = line.get_text(" ", strip=True)
         if len(text) > _MAX_DATE_LINE:
-            text = _leading_dateline(text, language, now)
-        if not text or _in_boilerplate(line, title_el):
+            text = _leading_dateline(text, language, now) if _MAY_HOLD_DATE.search(text, 0, 24) else ""
+        if not text or _in_boilerplate(line, shared):
             continue
         if _UPDATED.search(text[:40]) and not re.search(r"publi|опубликован|نشر|veröffentlicht", text, re.I):
             continue
