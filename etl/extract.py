@@ -34,10 +34,46 @@ warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 
 # Removed before parsing: never article text, and building their trees is a large share
 # of the time (JSON-LD and script dates are read from the raw HTML first).
-_STRIP = re.compile(
-    r"<(script|style|svg|noscript|nav|aside|select|template|iframe|button)\b.*?</\1\s*>|<!--.*?-->",
-    re.IGNORECASE | re.DOTALL,
+# Raw-text elements and comments first (their content may hold "<nav" in a string), then
+# elements that can nest (an <aside> inside an <aside>), matched open to close by depth.
+_RAW_TEXT = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_NESTABLE = re.compile(
+    r"<(/?)(svg|noscript|nav|aside|select|template|iframe|button)\b[^>]*?(/?)>", re.IGNORECASE
 )
+
+
+_MAX_UNCLOSED = 32
+
+
+def _strip_unread(html: str) -> str:
+    """The page without the elements that are never article text. The opening tag of an
+    element that is never closed is dropped alone: kept, it would swallow the rest of the
+    page (and prune() would drop the article with it)."""
+    html = _RAW_TEXT.sub(" ", html)
+    parts: list[str] = []
+    kept_from = pos = 0  # start of the text not yet copied; where the scan resumes
+    for _ in range(_MAX_UNCLOSED):  # each unclosed element costs a rescan: bounded
+        opened = None
+        depth = 0
+        for m in _NESTABLE.finditer(html, pos):
+            closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
+            if opened is None:
+                if not closing and not self_closing:
+                    parts.append(html[kept_from : m.start()])
+                    opened, depth = m, 1
+            elif name == opened.group(2).lower() and not self_closing:
+                depth += -1 if closing else 1
+                if depth == 0:
+                    parts.append(" ")
+                    opened, kept_from = None, m.end()
+        if opened is None:
+            break
+        parts.append(" ")  # never closed: drop its opening tag only, read on after it
+        kept_from = pos = opened.end()
+    parts.append(html[kept_from:])  # after _MAX_UNCLOSED, the rest goes to the parser as it is
+    return "".join(parts)
+
+
 _LOOKS_HTML = re.compile(r"<(?:!doctype|html|head|body|div|p|br|article|meta|title|table)\b", re.IGNORECASE)
 _DOCUMENT_START = re.compile(r"<(?:!doctype|html)\b", re.IGNORECASE)
 _BODY_START = re.compile(r"<body\b", re.IGNORECASE)
@@ -90,7 +126,7 @@ def _from_html(html: str, url: str | None, now: datetime, selectors: Mapping[str
     objects = metadata.json_ld(html)
     # Class and rel stay plain strings: splitting every multi-valued attribute costs a
     # fifth of the parse, and only a few rules read them.
-    soup = BeautifulSoup(_STRIP.sub(" ", html), "lxml", multi_valued_attributes=None)
+    soup = BeautifulSoup(_strip_unread(html), "lxml", multi_valued_attributes=None)
     page = metadata.Page(soup)
     meta = metadata.meta_tags(page)
     address = metadata.page_url(page, meta, url)

@@ -519,6 +519,24 @@ def test_body_drops_a_german_picture_caption_class() -> None:
     assert c.caption not in article.text
 
 
+@ALL
+def test_body_drops_all_of_a_nested_aside(lang: str) -> None:
+    """An <aside> holding another <aside>: what follows the inner one is still the outer's."""
+    c = LANGS[lang]
+    aside = f'<aside class="rail"><aside class="social">{c.share}</aside><p>{c.newsletter}</p></aside>'
+    article = extract(page(lang, body=body_html(c, extra_bottom=aside)))
+    assert c.newsletter not in article.text
+    assert article.text.endswith(c.paras[2])
+
+
+def test_body_survives_an_element_that_is_never_closed() -> None:
+    c = LANGS["en"]
+    article = extract(page("en", body=body_html(c, extra_top='<button class="play">Listen')))
+    assert c.paras[0] in article.text
+    hostile = "<nav>" * 3000 + "<p>filler text</p>" * 20_000  # each unclosed <nav> costs a rescan
+    assert extract(page("en", body=body_html(c, extra_top=hostile))).title == c.headline
+
+
 TRAILERS = {
     "en": ("<p>© 2025 Harbour Courier. All rights reserved.</p>", "<p>Harbour Courier city desk</p>"),
     "ru": ("<p>© Северный вестник, 2025. Все права защищены.</p>", "<p>Северный вестник</p>"),
