@@ -419,14 +419,16 @@ def test_body_of_a_short_article_is_not_its_longer_comment_thread(lang: str) -> 
 
 
 @ALL
-def test_body_drops_a_slideshow_and_a_support_box(lang: str) -> None:
+def test_body_drops_a_slideshow_a_support_box_and_a_flyout(lang: str) -> None:
     c = LANGS[lang]
     slides = "".join(f'<div class="slide"><strong>{c.related[0]}</strong></div>' for _ in range(5))
     extra = f'<div class="story_html_slideshow">{slides}</div>'
     support = f'<div class="support-box"><p>{c.newsletter}</p></div>'
-    article = extract(page(lang, body=body_html(c, extra_top=extra, extra_bottom=support)))
+    flyout = f'<div class="c-flyout__content"><p>{c.cookie}</p></div>'
+    article = extract(page(lang, body=body_html(c, extra_top=extra, extra_bottom=support + flyout)))
     assert c.related[0] not in article.text
     assert c.newsletter not in article.text
+    assert c.cookie not in article.text
     assert c.paras[0] in article.text
 
 
