@@ -107,7 +107,7 @@ _NEGATIVE = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|social|socials|sns|related|recommend\w*|popular|trending|most-?read|"
     r"comments?|commentlist|comment-list|disqus|cookie\w*|consent|gdpr|newsletter|subscribe|signup|"
     r"advert\w*|ads?|adv|banner|breadcrumbs?|menu|navbar|nav|navigation|sidebar|side-bar|"
-    r"footer|masthead|topbar|popup|modal|overlay|flyout|offcanvas|outbrain|taboola|more-?(?:news|stories|articles)|"
+    r"footer|masthead|topbar|popup|modal|overlay|flyout|offcanvas|toc|table-of-contents|outbrain|taboola|more-?(?:news|stories|articles)|"
     r"read-?more|see-?also|author-?bio|lang\w*-?switch\w*|sr-only|visually-?hidden|caption|bildunter\w*|"
     r"(?:about-?(?:the-?)?)?(?:author|autor)(?:en)?-?(?:box|info|bio|description|profile|details|card|about)|"
     r"about-?(?:the-?)?author|copyright|disclaimer|"

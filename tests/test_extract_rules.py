@@ -539,6 +539,18 @@ def test_body_survives_an_element_that_is_never_closed() -> None:
     assert extract(page("en", body=body_html(c, extra_top=hostile))).title == c.headline
 
 
+@ALL
+def test_body_drops_a_table_of_contents(lang: str) -> None:
+    c = LANGS[lang]
+    toc = (
+        f'<div id="ez-toc-container"><p class="ez-toc-title">{c.nav[0]}</p>'
+        f'<ul><li><span data-target="s1">{c.subhead}</span></li><li>{c.nav[1]}</li></ul></div>'
+    )  # script-driven entries: no links to mark them
+    article = extract(page(lang, body=body_html(c, extra_top=toc)))
+    assert c.nav[0] not in article.text and c.nav[1] not in article.text
+    assert article.text.count(c.subhead) == 1
+
+
 TRAILERS = {
     "en": ("<p>© 2025 Harbour Courier. All rights reserved.</p>", "<p>Harbour Courier city desk</p>"),
     "ru": ("<p>© Северный вестник, 2025. Все права защищены.</p>", "<p>Северный вестник</p>"),
