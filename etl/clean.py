@@ -55,6 +55,14 @@ DROP_TAGS = frozenset(
         "dialog",
         "menu",
         "head",
+        # AMP components that are never text: ads, consent, push prompts, menus, analytics.
+        "amp-ad",
+        "amp-analytics",
+        "amp-consent",
+        "amp-geo",
+        "amp-sidebar",
+        "amp-user-notification",
+        "amp-web-push-widget",
     ]
 )
 BLOCK_TAGS = frozenset(

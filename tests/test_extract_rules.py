@@ -551,6 +551,17 @@ def test_body_drops_a_table_of_contents(lang: str) -> None:
     assert article.text.count(c.subhead) == 1
 
 
+def test_body_of_an_amp_page_drops_its_push_and_consent_widgets() -> None:
+    c = LANGS["en"]
+    widgets = (
+        f'<amp-web-push-widget visibility="unsubscribed"><h3>{c.newsletter}</h3></amp-web-push-widget>'
+        f"<amp-consent><p>{c.cookie}</p></amp-consent>"
+    )
+    article = extract(page("en", body=body_html(c, extra_bottom=widgets)))
+    assert c.newsletter not in article.text and c.cookie not in article.text
+    assert article.text.endswith(c.paras[2])
+
+
 TRAILERS = {
     "en": ("<p>© 2025 Harbour Courier. All rights reserved.</p>", "<p>Harbour Courier city desk</p>"),
     "ru": ("<p>© Северный вестник, 2025. Все права защищены.</p>", "<p>Северный вестник</p>"),
