@@ -80,6 +80,11 @@ _BODY_START = re.compile(r"<body\b", re.IGNORECASE)
 # How far to look for markup: servers print PHP notices and BOM-less junk before <html>.
 _SNIFF_CHARS = 65_536
 # A line made only of language names or codes: "Ru En", "English | Русский", "عربي".
+# A caption that escaped its <figure>: "Abbildung 4: …", "Fig. 2 –", "Рис. 3.", "الشكل 1:".
+_FIGURE_CAPTION = re.compile(
+    r"^(?:abbildung|abb\.|figure|fig\.|figura|rysunek|rys\.|рисунок|рис\.|الشكل|شكل)\s*\d+[a-z]?\s*[:.\-–—|]",
+    re.IGNORECASE,
+)
 _LANGUAGE_TOKENS = (
     r"ru|en|ar|fr|de|es|it|pt|zh|tr|fa|uk|eng|rus|arb|рус|англ|укр|عربي|العربية|english|"
     r"русский|français|francais|deutsch|español|italiano|português|türkçe|中文|فارسی|українська"
@@ -223,7 +228,7 @@ def _finish(article: Article, blocks: list[Block], lang_hint: str | None) -> Non
         if names:
             article.authors = article.authors or names
             continue
-        if block.boilerplate:
+        if block.boilerplate or (len(line) <= 300 and _FIGURE_CAPTION.match(line)):
             continue
         if article.published_text and len(line) <= 100 and article.published_text in line:
             continue  # a date/meta line ("12.11.2025 Views: 1 284"), not text

@@ -562,6 +562,27 @@ def test_body_of_an_amp_page_drops_its_push_and_consent_widgets() -> None:
     assert article.text.endswith(c.paras[2])
 
 
+FIGURE_LINE = {
+    "en": "Figure 2: the planned route along the harbour road",
+    "ru": "Рис. 2. Планируемый маршрут вдоль портовой дороги",
+    "ar": "الشكل 2: المسار المخطط على طول طريق الميناء",
+}
+
+
+@ALL
+def test_body_drops_a_numbered_figure_caption_outside_its_figure(lang: str) -> None:
+    c = LANGS[lang]
+    article = extract(page(lang, body=body_html(c).replace("<h2>", f"<p>{FIGURE_LINE[lang]}</p><h2>", 1)))
+    assert FIGURE_LINE[lang] not in article.text
+    assert c.subhead in article.text
+
+
+def test_body_keeps_a_sentence_that_starts_like_a_caption_word() -> None:
+    c = LANGS["en"]
+    line = "Figure skaters will use the new tram line to reach the rink in the northern districts."
+    assert line in extract(page("en", body=body_html(c, extra_top=f"<p>{line}</p>"))).text
+
+
 TRAILERS = {
     "en": ("<p>© 2025 Harbour Courier. All rights reserved.</p>", "<p>Harbour Courier city desk</p>"),
     "ru": ("<p>© Северный вестник, 2025. Все права защищены.</p>", "<p>Северный вестник</p>"),
