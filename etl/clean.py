@@ -118,7 +118,7 @@ _NEGATIVE = re.compile(
     r"footer|masthead|topbar|popup|modal|overlay|flyout|offcanvas|toc|table-of-contents|outbrain|taboola|more-?(?:news|stories|articles)|"
     r"read-?more|see-?also|author-?bio|lang\w*-?switch\w*|sr-only|visually-?hidden|caption|bildunter\w*|"
     r"(?:about-?(?:the-?)?)?(?:author|autor)(?:en)?-?(?:box|info|bio|description|profile|details|card|about)|"
-    r"about-?(?:the-?)?author|copyright|disclaimer|"
+    r"about-?(?:the-?)?author|(?:post|entry|article)-?author|copyright|disclaimer|"
     r"credit|gallery|slider|slideshow|carousel|byline|dateline|rss|donate|donations?|support-?(?:us|box|pay\w*|banner)|poll|vote|rating|sponsor\w*)(?=$|[\s_-])",
     re.IGNORECASE,
 )

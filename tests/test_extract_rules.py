@@ -383,10 +383,13 @@ BIO = {
 def test_body_drops_an_author_profile_box(lang: str) -> None:
     """WordPress prints "author-<name>" taxonomy classes, but "author-profile" names a box."""
     c = LANGS[lang]
-    box = f'<div class="author-profile"><div class="author-description"><p>{BIO[lang]}</p></div></div>'
-    article = extract(page(lang, body=body_html(c, extra_bottom=box)))
-    assert BIO[lang] not in article.text
-    assert article.text.endswith(c.paras[2])
+    for box in (
+        f'<div class="author-profile"><div class="author-description"><p>{BIO[lang]}</p></div></div>',
+        f'<section class="post-author clearfix"><p><em>{BIO[lang]}</em></p></section>',
+    ):
+        article = extract(page(lang, body=body_html(c, extra_bottom=box)))
+        assert BIO[lang] not in article.text
+        assert article.text.endswith(c.paras[2])
 
 
 @ALL
