@@ -469,6 +469,7 @@ def test_body_keeps_the_short_rows_and_items_of_a_table_or_list_it_keeps(lang: s
 
 
 RELATED_HEADING = {"en": "You may also like", "ru": "Читайте также", "ar": "اقرأ أيضاً"}
+MORE_HEADINGS = ("Next article", "Vorschau auf den nächsten Artikel", "Weitere Tourentipps in Schweden")
 
 
 @ALL
@@ -479,6 +480,13 @@ def test_body_ends_at_a_related_articles_heading(lang: str) -> None:
     article = extract(page(lang, body=body_html(c, extra_bottom=teaser)))
     assert article.text.endswith(c.paras[2])
     assert c.related[0] not in article.text
+
+
+@pytest.mark.parametrize("heading", MORE_HEADINGS)
+def test_body_ends_at_a_next_article_or_more_tips_heading(heading: str) -> None:
+    c = LANGS["en"]
+    teaser = f"<h3>{heading}</h3><p>{c.related[0]}: {c.paras[1]}</p>"
+    assert extract(page("en", body=body_html(c, extra_bottom=teaser))).text.endswith(c.paras[2])
 
 
 def test_body_keeps_a_related_sounding_heading_before_most_of_the_text() -> None:
