@@ -8,6 +8,7 @@ are consumed in input order, so a run is deterministic whatever the worker count
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -162,27 +163,60 @@ class Interrupted(Exception):
     """SIGTERM/SIGINT: stop taking new input, keep what is done."""
 
 
-def _raise_interrupted(signum: int, frame: Any) -> None:
-    raise Interrupted(signal.Signals(signum).name)
+class _StopSignal:
+    """SIGTERM/SIGINT in the writer process. While the run waits (for the next input or for a
+    worker's result) the signal stops it at once; while this process extracts a page or stores
+    a result, it stops right after. Raised in the middle of that code, Interrupted could be
+    swallowed by an ``except Exception`` in extraction (the page was rejected and the run went
+    on) or leave the writer's buffers half-updated."""
+
+    def __init__(self) -> None:
+        self.name: str | None = None
+        self._busy = 0
+
+    def handle(self, signum: int, frame: Any) -> None:
+        self.name = signal.Signals(signum).name
+        if not self._busy:
+            raise Interrupted(self.name)
+
+    @contextlib.contextmanager
+    def busy(self) -> Iterator[None]:
+        """A signal now only takes effect at the next ``check``."""
+        self._busy += 1
+        try:
+            yield
+        finally:
+            self._busy -= 1
+
+    def check(self) -> None:
+        if self.name is not None:
+            raise Interrupted(self.name)
 
 
-def _results(inputs: Iterable[RawDocument | Reject], workers: int) -> Iterator[Extracted | Reject]:
+def _results(
+    inputs: Iterable[RawDocument | Reject], workers: int, stop: _StopSignal
+) -> Iterator[Extracted | Reject]:
     if workers <= 1:
-        yield from map(process, inputs)
+        for doc in inputs:
+            with stop.busy():
+                result = process(doc)
+            yield result
         return
     language.preload()  # loaded once here, shared by the forked workers (~100 MB each otherwise)
     ctx = multiprocessing.get_context("fork")
-    # Workers ignore SIGINT (Ctrl-C reaches the whole process group): the writer decides
-    # when to stop. They keep SIGTERM, which Pool.terminate() uses to stop them; a worker
-    # ignoring it made the pool's exit wait for it forever.
-    with ctx.Pool(workers, initializer=_ignore_signals) as pool:
+    with ctx.Pool(workers, initializer=_worker_signals) as pool:
         yield from pool.imap(process, inputs, chunksize=4)
         pool.close()  # all done: let the workers exit on their own
         pool.join()
 
 
-def _ignore_signals() -> None:
+def _worker_signals() -> None:
+    """Workers ignore SIGINT (Ctrl-C reaches the whole process group): the writer decides when
+    to stop. SIGTERM, which Pool.terminate() sends, ends a worker at once: the handler it
+    inherits from the writer raised Interrupted inside extraction, where it could be caught,
+    and the worker then waited for a task forever while the pool waited for it to exit."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def run_pipeline(
@@ -209,16 +243,19 @@ def run_pipeline(
             "dedup index: %d archived articles loaded in %.2f s", index.size, time.perf_counter() - started
         )
         writer = archive.writer(summary.run_id, buffer_bytes)
-        previous = _install_signal_handlers()
+        stop = _StopSignal()
+        previous = _install_signal_handlers(stop.handle)
         bar = _progress_bar(progress)
         try:
-            for result in _results(inputs, workers):
-                summary.read += 1
-                decision = _store(result, index, writer, summary)
-                if on_result is not None:
-                    on_result(result, decision)
-                if bar is not None:
-                    bar.update(1)
+            for result in _results(inputs, workers, stop):
+                with stop.busy():
+                    summary.read += 1
+                    decision = _store(result, index, writer, summary)
+                    if on_result is not None:
+                        on_result(result, decision)
+                    if bar is not None:
+                        bar.update(1)
+                stop.check()
             summary.status = "ok" if summary.rejected == 0 else "partial"
         except Interrupted as exc:
             summary.status = "interrupted"
@@ -299,13 +336,13 @@ def _store(
     return decision
 
 
-def _install_signal_handlers() -> dict[int, Any]:
+def _install_signal_handlers(handler: Callable[[int, Any], None]) -> dict[int, Any]:
     previous: dict[int, Any] = {}
     if multiprocessing.current_process().name != "MainProcess":
         return previous
     try:
         for sig in (signal.SIGTERM, signal.SIGINT):
-            previous[sig] = signal.signal(sig, _raise_interrupted)
+            previous[sig] = signal.signal(sig, handler)
     except ValueError:  # not the main thread: the caller handles signals
         return {}
     return previous

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -210,6 +211,63 @@ def test_sigkill_mid_run_leaves_a_readable_dataset_and_rerun_completes(
     assert len(df) == n
     assert df["content_hash"].is_unique
     assert not list(data_dir.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_mid_run_stops_it_at_the_next_page_and_keeps_what_is_done(
+    data_dir: Path, tmp_path: Path, workers: str
+) -> None:
+    """The signal lands while pages are being extracted: it must neither be swallowed by the
+    extraction code (the run went on, the page was rejected) nor leave a worker the pool
+    waits for forever."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    pages = sorted(SEEDS.glob("*.html"))
+    copies = 80  # far more than are done when the signal comes
+    for copy in range(copies):
+        for page in pages:
+            shutil.copy(page, inputs / f"{copy:03d}-{page.name}")
+            shutil.copy(page.with_suffix(".url"), inputs / f"{copy:03d}-{page.stem}.url")
+    log = tmp_path / "stderr.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "jobs",
+        "-v",
+        "backfill",
+        "--no-progress",
+        str(inputs),
+        "--data",
+        str(data_dir),
+    ]
+    with open(log, "w") as err:
+        proc = subprocess.Popen(
+            [*cmd, "--workers", workers], cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while "duplicate of" not in log.read_text():  # logged once the second copy is being stored
+            assert proc.poll() is None and time.monotonic() < deadline, "no duplicate before the run ended"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            for child in _children(proc.pid):
+                os.kill(child, signal.SIGKILL)
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, out + log.read_text()[-3000:]
+    run = Archive(data_dir).read("runs").to_pylist()
+    assert [(r["status"], r["error"]) for r in run] == [("interrupted", "stopped by SIGTERM")]
+    assert len(pages) < run[0]["read"] < len(pages) * copies and run[0]["rejected"] == 0, out
+    assert run[0]["new"] == len(pages) == article_rows(data_dir)
+    assert not list(data_dir.rglob("*.tmp"))
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in path.read_text().split()] if path.exists() else []
 
 
 def test_extract_cli_prints_json() -> None:
