@@ -236,6 +236,7 @@ def _finish(article: Article, blocks: list[Block], lang_hint: str | None) -> Non
     body = _drop_title_repeat(body, article.title)
     body = _drop_meta_lines(body)
     body = _cut_at_related_heading(body)
+    body = _drop_author_bio(body)
     body = _drop_trailing_lines(body)
     if article.source is None and body:
         credit = dateline_agency(body[0].text)
@@ -311,6 +312,23 @@ _RELATED_HEADING = re.compile(
     r"اقرأ (?:أيضا|أيضاً|ايضا)|مقالات ذات صلة|أخبار ذات صلة|الأكثر قراءة|قد يهمك)[\s:.!…»]*$",
     re.IGNORECASE,
 )
+
+
+# "AUTOR Dr. X ist …", "About the author: X has …": a biography after the text.
+_AUTHOR_BIO = re.compile(
+    r"^(?:über (?:den|die) autor(?:in)?|zu[mr] autor(?:in)?|about the authors?|the author|autor(?:in)?|"
+    r"author|об авторе|عن الكاتب|نبذة عن الكاتب)\s*[:\-–—]?\s+\S",
+    re.IGNORECASE,
+)
+
+
+def _drop_author_bio(body: list[Block]) -> list[Block]:
+    """Drop a labelled author biography among the last blocks (a byline, shorter, has
+    already become the authors field)."""
+    for i in range(max(1, len(body) - 3), len(body)):
+        if len(body[i].text) > 60 and _AUTHOR_BIO.match(body[i].text):
+            return body[:i]
+    return body
 
 
 def _cut_at_related_heading(body: list[Block]) -> list[Block]:

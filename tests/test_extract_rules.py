@@ -594,6 +594,18 @@ def test_body_keeps_a_sentence_that_starts_like_a_caption_word() -> None:
     assert line in extract(page("en", body=body_html(c, extra_top=f"<p>{line}</p>"))).text
 
 
+BIO_LABEL = {"en": "About the author:", "ru": "Об авторе:", "ar": "عن الكاتب:"}
+
+
+@ALL
+def test_body_drops_a_labelled_author_biography_at_the_end(lang: str) -> None:
+    c = LANGS[lang]
+    bio = f"<blockquote><p>{BIO_LABEL[lang]} {BIO[lang]}</p></blockquote>"
+    article = extract(page(lang, body=body_html(c, extra_bottom=bio)))
+    assert BIO[lang] not in article.text
+    assert article.text.endswith(c.paras[2])
+
+
 TRAILERS = {
     "en": ("<p>© 2025 Harbour Courier. All rights reserved.</p>", "<p>Harbour Courier city desk</p>"),
     "ru": ("<p>© Северный вестник, 2025. Все права защищены.</p>", "<p>Северный вестник</p>"),
