@@ -198,8 +198,18 @@ def walk(root: Tag, remove: Callable[[Tag], bool]) -> None:
 def _never_text(el: Tag) -> bool:
     if el.name in DROP_TAGS or el.get("role") in _ROLES_DROP or _is_hidden(el):
         return True
-    # The page or article header (logo, headline, byline, date), unless it holds the lead.
-    return el.name == "header" and len(el.get_text(" ", strip=True)) < 400 and not _has_lead(el)
+    # The page or article header (logo, headline, byline, date), unless it holds the lead
+    # or is a section's header inside the text (<header><h3>Sub-heading</h3></header>).
+    return (
+        el.name == "header"
+        and len(el.get_text(" ", strip=True)) < 400
+        and not _has_lead(el)
+        and not _is_section_header(el)
+    )
+
+
+def _is_section_header(header: Tag) -> bool:
+    return header.find("h1") is None and header.find(("h2", "h3", "h4", "h5", "h6")) is not None
 
 
 def _has_lead(header: Tag) -> bool:

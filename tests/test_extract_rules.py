@@ -606,6 +606,17 @@ def test_body_drops_a_labelled_author_biography_at_the_end(lang: str) -> None:
     assert article.text.endswith(c.paras[2])
 
 
+@ALL
+def test_body_keeps_a_section_header_inside_the_text(lang: str) -> None:
+    """<header><h3>…</h3></header> opening a section (an accordion item) is a sub-heading; the
+    page and article headers (logo, <h1>, byline) stay out."""
+    c = LANGS[lang]
+    body = body_html(c).replace(f"<h2>{c.subhead}</h2>", f"<section><header><h3>{c.subhead}</h3></header>", 1)
+    article = extract(page(lang, body=body + "</section>"))
+    assert c.subhead in article.text
+    assert c.site not in article.text
+
+
 TRAILERS = {
     "en": ("<p>© 2025 Harbour Courier. All rights reserved.</p>", "<p>Harbour Courier city desk</p>"),
     "ru": ("<p>© Северный вестник, 2025. Все права защищены.</p>", "<p>Северный вестник</p>"),
