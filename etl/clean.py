@@ -491,10 +491,21 @@ def _resolve_short(classes: list[str], blocks: list[Block]) -> list[bool]:
             keep.append(c == GOOD)
         elif blocks[i].kind == "h":
             keep.append(after[i] == GOOD)
+        elif _introduces_list(blocks, i):  # "Reasons include:" before a list, after text
+            keep.append(GOOD in (before[i], after[i]))
         else:
             sides = {before[i], after[i]}
             keep.append(GOOD in sides and BAD not in sides)
     return keep
+
+
+def _introduces_list(blocks: list[Block], i: int) -> bool:
+    return (
+        blocks[i].kind == "p"
+        and blocks[i].text.endswith(":")
+        and i + 1 < len(blocks)
+        and blocks[i + 1].kind in ("li", "row")
+    )
 
 
 def blocks(container: Tag) -> list[Block]:

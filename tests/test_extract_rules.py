@@ -617,6 +617,22 @@ def test_body_keeps_a_section_header_inside_the_text(lang: str) -> None:
     assert c.site not in article.text
 
 
+INTRO_LINE = {
+    "en": "The plan lists several reasons:",
+    "ru": "В плане названо несколько причин:",
+    "ar": "تذكر الخطة عدة أسباب:",
+}
+
+
+@ALL
+def test_body_keeps_the_line_that_introduces_a_list(lang: str) -> None:
+    """ "Reasons include:" after running text, before a list whose first item is a link."""
+    c = LANGS[lang]
+    items = f'<li><a href="/plan">{c.items[0]}</a></li>' + "".join(f"<li>{i}</li>" for i in c.items[1:])
+    body = f"<p>{c.paras[0]}</p><p>{INTRO_LINE[lang]}</p><ul>{items}</ul><p>{c.paras[1]}</p>"
+    assert INTRO_LINE[lang] in extract(page(lang, body=body)).text
+
+
 TRAILERS = {
     "en": ("<p>© 2025 Harbour Courier. All rights reserved.</p>", "<p>Harbour Courier city desk</p>"),
     "ru": ("<p>© Северный вестник, 2025. Все права защищены.</p>", "<p>Северный вестник</p>"),
