@@ -186,6 +186,8 @@ _DATELINE_PATTERNS = (
     re.compile(rf"^[^\W\d][\w ,.]{{1,40}}?\s+{_DASH}\s+(?P<agency>\w+(?: \w+){{0,2}})"),
     # "ASTANA. KAZINFORM -": a city, a full stop, the agency in capitals, a dash
     re.compile(rf"^[^\W\d][\w ,]{{1,40}}\.\s+(?P<agency>[^\W\d][\w ]{{1,30}}?)\s*{_DASH}"),
+    # "New York CNN —", "CNN —": an optional city, the agency, a dash (CNN's own layout)
+    re.compile(rf"^(?:[^\W\d][\w .,]{{0,40}}?\s+)?(?P<agency>[^\W\d]\w+)\s*{_DASH}{{1,2}}(?:\s|$)"),
 )
 
 

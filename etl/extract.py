@@ -238,10 +238,13 @@ def _finish(article: Article, blocks: list[Block], lang_hint: str | None) -> Non
     body = _cut_at_related_heading(body)
     body = _drop_author_bio(body)
     body = _drop_trailing_lines(body)
-    if article.source is None and body:
-        credit = dateline_agency(body[0].text)
+    for i, block in enumerate(body[:2]):  # the dateline opens the text (after a video title)
+        credit = dateline_agency(block.text) if article.source is None else None
         if credit:
             article.source, article.agency = credit.value, credit.agency
+            if len(block.text) <= 60 and _word_count(block.text) <= 8:  # a line of its own
+                body = body[:i] + body[i + 1 :]
+            break
     article.text = "\n\n".join(b.text for b in body)
     if article.agency is None and article.source:
         article.agency = agency_of(article.source)

@@ -1390,6 +1390,8 @@ def test_source_from_a_dateline(lang: str, dateline: str, source: str, agency: s
         ("ar", "موسكو - تاس", "تاس", "TASS"),
         ("ru", "МОСКВА, 18 ноября. /ТАСС/.", "ТАСС", "TASS"),
         ("en", "LONDON (Reuters) -", "Reuters", "Reuters"),
+        ("en", "New York CNN —", "CNN", "CNN"),
+        ("en", "CNN —", "CNN", "CNN"),
     ],
 )
 def test_source_from_a_dateline_on_its_own_line(lang: str, dateline: str, source: str, agency: str) -> None:
@@ -1397,7 +1399,7 @@ def test_source_from_a_dateline_on_its_own_line(lang: str, dateline: str, source
     body = f"<p>{dateline}</p><p>{c.paras[0]}</p><p>{c.paras[1]}</p><p>{c.paras[2]}</p>"
     article = extract(page(lang, lead="", body=body))
     assert (article.source, article.agency) == (source, agency)
-    assert c.paras[0] in article.text
+    assert article.text.startswith(c.paras[0])  # a line that is only the dateline goes to the field
 
 
 def test_agency_is_canonical_across_scripts() -> None:
