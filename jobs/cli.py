@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
     p = sub.add_parser("reprocess", help="re-extract archived pages from data/raw/ without the network")
+    p.add_argument(
+        "--config", default=None, help="sources file with extract selectors (default: jobs/sources.toml)"
+    )
     p.add_argument("--since", type=_date, default=None, help="only pages fetched on or after this date")
     p.add_argument("--data", default="data", help="archive directory (default: data)")
     p.add_argument("--workers", type=int, default=1, help="extraction processes (default: 1)")
@@ -189,6 +192,7 @@ def _reprocess(args: argparse.Namespace) -> int:
     summary = run_reprocess(
         args.data,
         args.since,
+        selectors=_source_selectors(args.config),
         workers=args.workers,
         progress=False if args.no_progress else None,
         lock_wait=args.wait,
@@ -198,6 +202,16 @@ def _reprocess(args: argparse.Namespace) -> int:
         print(f"nothing to reprocess under {Path(args.data) / 'raw'}")
         return 1
     return 1 if summary.status == "failed" else 0
+
+
+def _source_selectors(config: str | None) -> dict[str, dict[str, str]]:
+    """Each source's extract selectors; none when the default sources file is absent."""
+    from jobs.sources import DEFAULT_CONFIG, load_sources
+
+    if config is None and not DEFAULT_CONFIG.exists():
+        return {}
+    sources = load_sources(config or DEFAULT_CONFIG).sources
+    return {name: dict(source.extract) for name, source in sources.items() if source.extract}
 
 
 def _print_summary(summary: RunSummary) -> None:

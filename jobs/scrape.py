@@ -22,7 +22,7 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -152,17 +152,27 @@ def run_reprocess(
     data_dir: str | os.PathLike[str] = "data",
     since: date | None = None,
     *,
+    selectors: Mapping[str, Mapping[str, str]] | None = None,
     workers: int = 1,
     progress: bool | None = False,
     lock_wait: float = 0.0,
 ) -> RunSummary:
     """Re-extract every archived article response (fetched on or after ``since``) from
     ``data/raw/``, without the network, through dedup: unchanged text appends nothing,
-    changed text becomes a new version."""
+    changed text becomes a new version. ``selectors`` maps a source name to its CSS
+    overrides (sources.toml ``extract``), applied to the pages that source fetched, as in
+    the scrape that fetched them."""
     data = Path(data_dir)
-    documents = (to_document(record.response)[0] for record in iter_records(data / "raw", since, "article"))
+    overrides = selectors or {}
+
+    def documents() -> Iterator[RawDocument]:
+        for record in iter_records(data / "raw", since, "article"):
+            document = to_document(record.response)[0]
+            chosen = overrides.get(record.source or "")
+            yield dataclasses.replace(document, selectors=dict(chosen)) if chosen else document
+
     return run_pipeline(
-        documents, Archive(data), job="reprocess", workers=workers, progress=progress, lock_wait=lock_wait
+        documents(), Archive(data), job="reprocess", workers=workers, progress=progress, lock_wait=lock_wait
     )
 
 

@@ -415,6 +415,22 @@ def test_reprocess_into_the_same_archive_appends_nothing(
     assert run_reprocess(copy, since=date(2999, 1, 1)).read == 0
 
 
+def test_reprocess_applies_each_sources_extract_selectors(
+    crawled: Crawled, tmp_path: Path, no_network: None
+) -> None:
+    """A source's sources.toml ``extract`` overrides reach the pages it fetched on reprocess
+    too (here: the first paragraph as the title), and no other source's pages."""
+    plain, chosen, other = tmp_path / "plain", tmp_path / "chosen", tmp_path / "other"
+    for target in (plain, chosen, other):
+        shutil.copytree(crawled.data / "raw", target / "raw")
+    run_reprocess(plain)
+    run_reprocess(chosen, selectors={"site": {"title": "p"}})
+    run_reprocess(other, selectors={"elsewhere": {"title": "p"}})
+    titles = {d: load_articles(d).set_index("url")["title"].sort_index() for d in (plain, chosen, other)}
+    assert (titles[chosen] != titles[plain]).all()
+    pd.testing.assert_series_equal(titles[other], titles[plain])
+
+
 # --- sources.toml ---------------------------------------------------------------------------
 
 
