@@ -9,10 +9,12 @@ are consumed in input order, so a run is deterministic whatever the worker count
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
 import re
+import resource
 import secrets
 import signal
 import sys
@@ -204,7 +206,17 @@ def _results(
         return
     language.preload()  # loaded once here, shared by the forked workers (~100 MB each otherwise)
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_worker_signals) as pool:
+    # Frozen, the objects the workers inherit are never scanned (and so never copied) by their
+    # garbage collections: on the 400-page bench a fifth fewer page faults in the workers and
+    # a peak PSS of 323-345 MB instead of 375 MB.
+    gc.freeze()
+    try:
+        pool = ctx.Pool(workers, initializer=_worker_signals)
+    finally:
+        gc.unfreeze()
+    with pool:
+        # Results come back in input order. One page per task instead of 4 cost the writer
+        # about 0.4 s more CPU per 400 pages, more than it saved at the end of the run.
         yield from pool.imap(process, inputs, chunksize=4)
         pool.close()  # all done: let the workers exit on their own
         pool.join()
@@ -236,6 +248,7 @@ def run_pipeline(
     Holds the archive lock for the whole run (raises ArchiveBusy when another job holds it).
     SIGTERM/SIGINT end the run early but cleanly: everything processed so far is written."""
     summary = RunSummary(run_id=new_run_id(), job=job, source=source)
+    cpu = _cpu_seconds()
     with archive.locked(wait_seconds=lock_wait):
         started = time.perf_counter()
         index = DedupIndex.load(archive, write_cache=True)  # we hold the lock: may refresh the cache
@@ -270,7 +283,16 @@ def run_pipeline(
         writer.flush()
         summary.finished_at = datetime.now(UTC)
         writer.write_run(summary.row())
+    own, children = (now - before for now, before in zip(_cpu_seconds(), cpu, strict=True))
+    pool = workers if workers > 1 else 0  # one worker runs in this process
+    log.info("cpu: %.2f s in the writer process, %.2f s in %d worker processes", own, children, pool)
     return summary
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """User + system CPU seconds of this process and of its reaped children (the workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def _store(

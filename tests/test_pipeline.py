@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import logging
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -18,8 +20,10 @@ import pyarrow.parquet as pq
 import pytest
 
 import etl
+from etl.pipeline import run_pipeline
+from etl.read import read_inputs
 from etl.store import Archive
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import FIXTURES, ROOT, SEEDS
 
 
 def backfill(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -306,3 +310,30 @@ def test_near_duplicates_across_runs_go_to_duplicates_once(data_dir: Path, tmp_p
     assert row["duplicate_of"] == original_id and row["kind"] == "near"
     assert 0.5 <= row["similarity"] <= 1.0  # an estimate: a few edited words can still read 1.0
     assert article_rows(data_dir) == 9
+
+
+def test_two_workers_store_what_one_stores_and_log_the_cpu_split(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="etl.pipeline")
+    inputs = [SEEDS, FIXTURES / "site", SEEDS]  # the second pass: duplicates
+    one = run_pipeline(read_inputs(inputs), Archive(tmp_path / "one"), workers=1, progress=False)
+    two = run_pipeline(read_inputs(inputs), Archive(tmp_path / "two"), workers=2, progress=False)
+    counts = ("read", "new", "duplicates", "near_duplicates", "revisions", "rejected")
+    assert [getattr(two, c) for c in counts] == [getattr(one, c) for c in counts]
+    assert one.new >= 9 and one.duplicates >= 9
+    columns = ["origin", "article_id", "version", "text", "minhash"]
+    stored = [
+        etl.load_articles(tmp_path / name, columns=columns).sort_values("origin").reset_index(drop=True)
+        for name in ("one", "two")
+    ]
+    assert stored[0]["origin"].is_unique
+    pd.testing.assert_frame_equal(stored[0], stored[1])
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("cpu: ")]
+    split = [
+        re.fullmatch(r"cpu: ([\d.]+) s in the writer process, ([\d.]+) s in (\d) worker processes", x)
+        for x in lines
+    ]
+    assert len(split) == 2 and all(split)
+    assert float(split[0][1]) > 0 and split[0][3] == "0"  # one worker: extraction runs in the writer
+    assert float(split[1][2]) > 0 and split[1][3] == "2"

@@ -4,7 +4,7 @@ Usage:
     python tools/bench.py [--devset PATH] [--pages N] [--extract-pages N] [--workers N] [--repeat N]
                           [--dedup-articles N] [--backfill-articles N] [--compare-articles N]
                           [--backfill-workers N] [--skip extract,pipeline,dedup,backfill]
-                          [--profile N] [--quick] [--tmp DIR] [--out FILE]
+                          [--wait-idle S] [--profile N] [--quick] [--tmp DIR] [--out FILE]
 
 Sections, all measured in one run on this machine:
 1. extraction alone: ``etl.extract_article`` beside trafilatura's ``bare_extraction`` (with
@@ -412,6 +412,38 @@ def load_average() -> list[float] | None:
     return None
 
 
+def machine_busy_seconds() -> float | None:
+    """CPU-seconds all processes of the machine have used since boot (Linux /proc/stat: user,
+    nice, system, irq, softirq), or None elsewhere."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            ticks = [int(x) for x in fh.readline().split()[1:8]]
+    except (OSError, ValueError):
+        return None
+    return (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6]) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """CPU-seconds of this process and of every descendant it (or they) reaped."""
+    self_, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return self_.ru_utime + self_.ru_stime + children.ru_utime + children.ru_stime
+
+
+def wait_until_idle(limit: float, threshold: float = 0.1, span: float = 2.0) -> float:
+    """Wait (at most ``limit`` s) until other processes use less than ``threshold`` cores over
+    ``span`` s; returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        busy, own = machine_busy_seconds(), own_cpu_seconds()
+        if busy is None:
+            break
+        time.sleep(span)
+        other = (machine_busy_seconds() or 0.0) - busy - (own_cpu_seconds() - own)
+        if other / span < threshold:
+            break
+    return time.monotonic() - started
+
+
 # --- 1. extraction alone --------------------------------------------------------------------------
 
 
@@ -513,6 +545,7 @@ _SUMMARY = re.compile(
     r"revisions (?P<revisions>\d+), rejected (?P<rejected>\d+), (?P<seconds>[\d.]+) s"
 )
 _INDEX_LOG = re.compile(r"dedup index: (\d+) archived articles loaded in ([\d.]+) s")
+_CPU_LOG = re.compile(r"cpu: ([\d.]+) s in the writer process, ([\d.]+) s in (\d+) worker processes")
 
 
 def run_backfill(
@@ -528,7 +561,11 @@ def run_backfill(
         say(f"  {label}: {elapsed:.0f} s, process tree RSS {rss / MB:.0f} MB")
 
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        busy, own = machine_busy_seconds(), own_cpu_seconds()
         usage, wall, sampler = measured_run(cmd, out, err, report)
+        after = machine_busy_seconds()
+        # CPU the rest of the machine used meanwhile (this benchmark and the run excluded)
+        other = None if busy is None or after is None else after - busy - (own_cpu_seconds() - own)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
@@ -554,18 +591,27 @@ def run_backfill(
         "peak_rss_largest_process_mb": round(usage["maxrss"] / MB, 1),
         "cpu_seconds_user_sys": round(usage["cpu"], 1),
         "load_average_after": load_average(),
+        "other_load_cores": round(max(other, 0.0) / wall, 2) if other is not None else None,
     }
     # The sampler can miss a short spike; the kernel's high-water mark of the largest process cannot.
     result["peak_rss_mb"] = max(result["peak_rss_tree_mb"] or 0, result["peak_rss_largest_process_mb"])
     result["pages_per_cpu_s"] = round(counts["read"] / result["cpu_seconds_user_sys"], 2)
     if index:
         result["index_load_seconds"] = float(index.group(2))
+    if cpu := _CPU_LOG.search(stderr):
+        result["writer_cpu_seconds"], result["workers_cpu_seconds"] = float(cpu.group(1)), float(cpu.group(2))
+        if counts["seconds"]:  # cores the run kept busy: at most the worker count (1 worker: 1)
+            busy = (result["writer_cpu_seconds"] + result["workers_cpu_seconds"]) / counts["seconds"]
+            result["cores_busy"] = round(busy, 2)
     return result
 
 
-def bench_pipeline(pages: Sequence[Page], n: int, workers: int, repeat: int, tmp: Path) -> dict[str, Any]:
+def bench_pipeline(
+    pages: Sequence[Page], n: int, workers: int, repeat: int, tmp: Path, wait_idle: float = 0.0
+) -> dict[str, Any]:
     """Each worker count ``repeat`` times, alternating (1, N, 1, N, ...); the fastest run of each
-    is reported (the others are kept in the JSON): other work on the machine only slows runs down."""
+    is reported (the others are kept in the JSON): other work on the machine only slows runs down.
+    With ``wait_idle``, each run first waits (that many seconds at most) for the machine to be idle."""
     corpus_dir = tmp / "pipeline-corpus"
     say(f"  writing {n} inputs to {corpus_dir}")
     corpus = build_corpus(pages, n, corpus_dir)
@@ -574,12 +620,15 @@ def bench_pipeline(pages: Sequence[Page], n: int, workers: int, repeat: int, tmp
         for w in sorted({1, workers}):
             data = tmp / f"pipeline-data-{w}"
             say(f"  backfill with {w} worker(s)" + (f", run {attempt + 1}/{repeat}" if repeat > 1 else ""))
+            if wait_idle > 0:
+                waited = wait_until_idle(wait_idle)
+                say(f"  waited {waited:.0f} s for other processes to go idle")
             r = run_backfill([corpus_dir], data, w, label=f"{w} worker(s)")
             attempts[str(w)].append(r)
             shutil.rmtree(data, ignore_errors=True)
             say(
                 f"  {w} worker(s): {r['read']} read in {r['seconds']} s = {r['pages_per_s']} pages/s, "
-                f"peak RSS {r['peak_rss_mb']} MB, load average {r['load_average_after']}"
+                f"peak RSS {r['peak_rss_mb']} MB, other processes {r['other_load_cores']} cores"
             )
     shutil.rmtree(corpus_dir, ignore_errors=True)
     runs = {w: max(rs, key=lambda r: r["pages_per_s"]) for w, rs in attempts.items()}
@@ -985,19 +1034,32 @@ def print_report(results: dict[str, Any]) -> None:
             + ", ".join(f"{k}: {v}" for k, v in c.items() if k not in ("inputs", "distinct_pages", "bytes"))
         )
         say(
-            f"  {'workers':<9}{'pages/s':>9}{'wall p/s':>10}{'p/cpu-s':>9}{'run s':>8}{'peak RSS MB':>13}"
-            f"{'PSS MB':>8}{'max proc':>10}  decisions"
+            f"  {'workers':<9}{'pages/s':>9}{'wall p/s':>10}{'p/cpu-s':>9}{'run s':>8}{'writer cpu-s':>13}"
+            f"{'cores busy':>11}{'other load':>11}{'peak RSS MB':>13}{'PSS MB':>8}{'max proc':>10}  decisions"
         )
         for w, r in pipe["runs"].items():
             say(
                 f"  {w:<9}{r['pages_per_s']:>9}{r['pages_per_s_wall']:>10}{r['pages_per_cpu_s']:>9}"
-                f"{r['seconds']:>8}{r['peak_rss_mb']:>13}{r['peak_pss_tree_mb']!s:>8}"
-                f"{r['peak_rss_largest_process_mb']:>10}  "
+                f"{r['seconds']:>8}{r.get('writer_cpu_seconds')!s:>13}{r.get('cores_busy')!s:>11}"
+                f"{r.get('other_load_cores')!s:>11}"
+                f"{r['peak_rss_mb']:>13}{r['peak_pss_tree_mb']!s:>8}{r['peak_rss_largest_process_mb']:>10}  "
                 f"new {r['new']}, dup {r['duplicates']}, near {r['near_duplicates']}, "
                 f"rev {r['revisions']}, rejected {r['rejected']}"
             )
         if "speedup" in pipe:
-            say(f"  speed-up: {pipe['speedup']} (best run of {pipe['repeat']} each; load averages: JSON)")
+            say(f"  speed-up: {pipe['speedup']} (best run of {pipe['repeat']} each; every run: JSON)")
+            if "all_runs" in pipe:
+                every = "; ".join(
+                    f"{w} worker(s) "
+                    + ", ".join(f"{r['pages_per_s']} ({r.get('other_load_cores')})" for r in rs)
+                    for w, rs in pipe["all_runs"].items()
+                )
+                say(f"  every run, pages/s (other load): {every}")
+            say(
+                "  writer cpu-s: CPU of the process that reads, dedups and writes (with 1 worker it also "
+                "extracts); cores busy: CPU of the run / its seconds; other load: cores other processes "
+                "of this machine used meanwhile (a host's other guests are not seen: p/cpu-s varies too)"
+            )
     dedup = results.get("dedup_index")
     if dedup:
         say(f"\n== 3. dedup index: {dedup['archive']['articles']:,} archived articles (synthesised) ==")
@@ -1077,6 +1139,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--backfill-articles", type=int, default=None, help="default 100,000 (quick 2,000)")
     ap.add_argument("--compare-articles", type=int, default=None, help="default 25,000 (quick 500); 0: skip")
     ap.add_argument("--backfill-workers", type=int, default=None, help="default: --workers")
+    ap.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="before each pipeline run, wait up to S seconds for other processes to use < 0.1 core",
+    )
     ap.add_argument("--skip", default="", help=f"comma-separated sections to skip: {','.join(SECTIONS)}")
     ap.add_argument("--profile", type=int, default=0, help="print the top N functions of extract_article")
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke test of every section")
@@ -1138,7 +1207,9 @@ def main(argv: list[str] | None = None) -> int:
         if "pipeline" not in args.skip:
             say(f"\n[2/4] full pipeline on {args.pages} inputs, 1 and {args.workers} workers")
             distinct = pages[:15] if args.quick else pages  # quick: copies of a few pages
-            results["pipeline"] = bench_pipeline(distinct, args.pages, args.workers, args.repeat, tmp)
+            results["pipeline"] = bench_pipeline(
+                distinct, args.pages, args.workers, args.repeat, tmp, args.wait_idle
+            )
         if "dedup" not in args.skip:
             say(f"\n[3/4] dedup index of {args.dedup_articles:,} archived articles")
             results["dedup_index"] = bench_dedup(args.dedup_articles, tmp)
