@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from etl.clean import class_and_id, ends_sentence
 from etl.credits import LABEL_START, author_line, copyright_credit, photo_credit_line, split_names
 from etl.dates import FoundDate, find_dates, parse_date_value
-from etl.normalize import clean_text, fold_digits, key_text, squeeze
+from etl.normalize import canonical_url, clean_text, fold_digits, key_text, squeeze
 
 
 def _words_of(el: Tag, attribute: str) -> list[str]:
@@ -627,13 +627,12 @@ def _self_teaser_date(page: Page, url: str | None, now: datetime) -> Published |
 
 
 def _url_key(url: str | None) -> str | None:
-    """A URL compared loosely: no scheme, www., fragment or trailing slash."""
-    if not url:
+    """The canonical URL compared loosely: scheme, "www." and a trailing slash ignored."""
+    canonical = canonical_url(url)
+    if canonical is None:
         return None
-    parts = urlsplit(url.strip())
-    if not parts.netloc:
-        return None
-    return f"{parts.netloc.lower().removeprefix('www.')}{parts.path.rstrip('/')}?{parts.query}"
+    parts = urlsplit(canonical)
+    return f"{parts.netloc.removeprefix('www.')}{parts.path.rstrip('/')}?{parts.query}"
 
 
 def _url_date(url: str | None, now: datetime) -> Published | None:
