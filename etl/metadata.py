@@ -265,7 +265,7 @@ def choose_title(
             _same(text, v) for t in structured for v in (t, strip_site_name(t, site))
         )
         if matches and not (headline_given and weak):
-            return text, h1
+            return _without_site_segment(_without_kicker(h1) or text, site), h1
     for h2 in page.named("h2"):  # pages that style the headline as <h2> (or hide their <h1>)
         text = heading_text(h2)
         if len(text) > 15 and any(_same(text, v) for v in variants[:2]):
@@ -273,6 +273,10 @@ def choose_title(
     for h1 in h1s:  # an <h1> that a metadata title starts with ("Headline: subtitle")
         text = heading_text(h1)
         if len(text) > 15 and any(key_text(v).startswith(key_text(text)) for v in variants):
+            return text, h1
+    for h1 in h1s:  # a metadata title that adds a kicker before the <h1> ("Topic: Headline")
+        text = _without_kicker(h1) or heading_text(h1)
+        if len(text) > 15 and any(_after_kicker(v, text) for v in variants):
             return text, h1
     for h1 in h1s:  # an <h1> with a kicker before the title ("Press release: Headline")
         key = key_text(heading_text(h1))
@@ -287,7 +291,7 @@ def choose_title(
         inside = [h for h in h1s if h.find_parent(["article", "main"]) is not None] or h1s
         if site:
             inside = [h for h in inside if not _same(h.get_text(" "), site)] or inside
-        return heading_text(inside[0]), inside[0]
+        return _without_kicker(inside[0]) or heading_text(inside[0]), inside[0]
     if page_title:
         return strip_site_name(page_title, site), None
     return None, None
@@ -328,6 +332,44 @@ def _minor_parts(title: str) -> list[str]:
 def heading_text(el: Tag) -> str:
     """A heading's text on one line (headings often hold <br> or a kicker <span>)."""
     return squeeze(clean_text(el.get_text(" ")))
+
+
+# Elements that set a topic line ("Dachzeile", overline, eyebrow) apart inside a headline.
+_KICKER = re.compile(
+    r"kicker|dachzeile|spitzmarke|overline|eyebrow|topline|roofline|super-?title|pre-?title|small\b",
+    re.IGNORECASE,
+)
+_KICKER_GLUE = re.compile(r"^[\s:|–—-]+")
+_KICKER_END = re.compile(r"(?::|\s[|–—-])\s*$")
+
+
+def _without_kicker(heading: Tag) -> str | None:
+    """The headline of ``<h1><span class="kicker">Topic</span> Headline</h1>`` (also a
+    leading ``<small>``), without the topic line; None when the heading has no kicker."""
+    first = next(
+        (c for c in heading.children if not (isinstance(c, NavigableString) and not c.strip())), None
+    )
+    if not isinstance(first, Tag) or not (first.name == "small" or _KICKER.search(class_and_id(first))):
+        return None
+    rest = "".join(c.get_text(" ") if isinstance(c, Tag) else str(c) for c in first.next_siblings)
+    rest = _KICKER_GLUE.sub("", squeeze(clean_text(rest)))
+    return rest if len(rest) >= 10 else None
+
+
+def _after_kicker(title: str, headline: str) -> bool:
+    """Whether ``title`` is ``headline`` with a topic before it ("Klimaschutz: Headline")."""
+    whole, tail = key_text(title), key_text(headline)
+    return len(whole) > len(tail) and whole.endswith(tail) and bool(_KICKER_END.search(whole[: -len(tail)]))
+
+
+def _without_site_segment(text: str, site: str | None) -> str:
+    """A heading that repeats the whole <title> ("Headline | Site") without the site part;
+    unlike ``strip_site_name``, nothing is cut unless a part is the known site name."""
+    parts = _segments(text)
+    if not site or len(parts) < 2:
+        return text
+    kept = [p for p in parts if key_text(p) != key_text(site)]
+    return _rejoin(text, kept) if kept and len(kept) < len(parts) else text
 
 
 def _heading_like(page: Page, title: str) -> Tag | None:

@@ -818,6 +818,49 @@ def test_title_drops_a_kicker_the_h1_puts_before_the_title(lang: str) -> None:
     assert extract(html).title == c.headline
 
 
+TOPIC = {"en": "Transport", "ru": "Транспорт", "ar": "نقل"}
+
+
+@ALL
+@pytest.mark.parametrize("kicker", ['<span class="article-heading__kicker">{k}</span>', "<small>{k}</small>"])
+def test_title_drops_a_kicker_element_even_where_metadata_repeats_it(lang: str, kicker: str) -> None:
+    """<h1><span class="…kicker">Topic</span><span class="visually-hidden">: </span>Headline</h1>,
+    og:title "Topic: Headline": the topic line is not part of the headline."""
+    c = LANGS[lang]
+    topic = TOPIC[lang]
+    h1 = kicker.format(k=topic) + f'<span class="visually-hidden">: </span><span>{c.headline}</span>'
+    head = f'<meta property="og:title" content="{topic}: {c.headline}">'
+    assert (
+        extract(page(lang, title=f"{topic}: {c.headline} | {c.site}", head=head, headline=h1)).title
+        == c.headline
+    )
+    # with no metadata agreeing at all, the <h1> without its kicker is still the headline
+    assert extract(page(lang, title=c.site, headline=h1)).title == c.headline
+
+
+@ALL
+def test_title_is_the_h1_when_metadata_adds_a_topic_before_it(lang: str) -> None:
+    """og:title and <title> say "Topic: Headline", the page shows only "Headline" in its <h1>."""
+    c = LANGS[lang]
+    head = f'<meta property="og:title" content="{TOPIC[lang]}: {c.headline}">'
+    html = page(lang, title=f"{TOPIC[lang]}: {c.headline} - {c.site}", head=head)
+    html = html.replace(f'<meta property="og:site_name" content="{c.site}">', "")
+    assert extract(html).title == c.headline
+
+
+@ALL
+def test_title_from_an_h1_that_repeats_the_page_title_loses_the_site_name(lang: str) -> None:
+    """A visually hidden <h1> holds the whole <title> "Headline | Site"."""
+    c = LANGS[lang]
+    html = page(lang, headline=f"{c.headline} | {c.site}")
+    assert extract(html).title == c.headline
+
+
+def test_title_keeps_a_dash_inside_an_h1_when_no_part_is_the_site() -> None:
+    headline = "Moscow - Kyiv talks to resume in Geneva next week"
+    assert extract(page("en", title=f"{headline} | Courier", headline=headline)).title == headline
+
+
 # --- date: structured first -------------------------------------------------------------------
 
 
