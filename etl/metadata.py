@@ -462,12 +462,14 @@ _ASIDE_CLASS = re.compile(
 )
 
 
-def _in_boilerplate(el: Tag, shared: frozenset[int] = frozenset()) -> bool:
+def _in_boilerplate(el: Tag, shared: frozenset[int] = frozenset(), headline: Tag | None = None) -> bool:
     """Inside an aside, navigation, footer, or a related/comments/sidebar container.
 
     Containers in ``shared`` (the headline's ancestors, see ``_ancestors``) do not count:
     on misnested markup the parser puts the whole article inside the sidebar that was
-    left open before it."""
+    left open before it. Nor does a classed container right beside the ``headline`` (same
+    parent): themes reuse a teaser component's classes ("teaser__metadata") for the
+    article's own byline line."""
     for parent in el.parents:
         if id(parent) in shared:
             return False
@@ -477,6 +479,8 @@ def _in_boilerplate(el: Tag, shared: frozenset[int] = frozenset()) -> bool:
         if name in ("body", "html", "main", "article", "[document]"):
             continue
         if _ASIDE_CLASS.search(class_and_id(parent)):
+            if headline is not None and parent.parent is headline.parent:
+                continue
             return True
     return False
 
@@ -614,7 +618,7 @@ def _date_candidates(
 
 def _time_element(page: Page, title_el: Tag | None, now: datetime) -> Published | None:
     shared = _ancestors(title_el)
-    times = [t for t in page.named("time") if not _in_boilerplate(t, shared)]
+    times = [t for t in page.named("time") if not _in_boilerplate(t, shared, title_el)]
     ordered = _near(page, times, title_el)
     for t in ordered:
         context = f"{class_and_id(t)} {t.get('itemprop') or ''} {_label_before(t)}"
@@ -778,7 +782,7 @@ def _visible_date(page: Page, title_el: Tag | None, language: str | None, now: d
         text = line.get_text(" ", strip=True)
         if len(text) > _MAX_DATE_LINE:
             text = _leading_dateline(text, language, now) if _MAY_HOLD_DATE.search(text, 0, 24) else ""
-        if not text or _in_boilerplate(line, shared):
+        if not text or _in_boilerplate(line, shared, title_el):
             continue
         if _UPDATED.search(text[:40]) and not re.search(r"publi|опубликован|نشر|veröffentlicht", text, re.I):
             continue

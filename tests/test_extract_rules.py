@@ -1074,6 +1074,20 @@ def test_date_not_taken_from_a_layout_class_naming_the_sidebar(lang: str) -> Non
 
 
 @ALL
+def test_date_from_a_byline_beside_the_headline_that_reuses_teaser_classes(lang: str) -> None:
+    """<h1/><div class="teaser-small__metadata"><p>By … 18 November 2025</p></div>: a theme's
+    teaser component styles the article's own byline; the same component in the related
+    list further down still dates nothing."""
+    c = LANGS[lang]
+    own = f'<div class="teaser-small__metadata"><p class="byline">{BYLINE[lang]} {DATE_LINE[lang]}</p></div>'
+    other = f'<div class="teaser-small"><a href="/n/1">{c.related[0]}</a><div class="teaser-small__metadata"><p>{c.related_date}</p></div></div>'
+    assert extract(page(lang, widget=False, meta=own, after_article=other)).published.date() == date(
+        2025, 11, 18
+    )
+    assert extract(page(lang, widget=False, after_article=other)).published is None
+
+
+@ALL
 def test_date_from_the_pages_own_teaser_when_nothing_else_dates_it(lang: str) -> None:
     """A page without a date of its own lists itself, dated, among the latest items."""
     c = LANGS[lang]
