@@ -1080,7 +1080,10 @@ def test_date_from_a_byline_beside_the_headline_that_reuses_teaser_classes(lang:
     list further down still dates nothing."""
     c = LANGS[lang]
     own = f'<div class="teaser-small__metadata"><p class="byline">{BYLINE[lang]} {DATE_LINE[lang]}</p></div>'
-    other = f'<div class="teaser-small"><a href="/n/1">{c.related[0]}</a><div class="teaser-small__metadata"><p>{c.related_date}</p></div></div>'
+    other = (
+        f'<div class="teaser-small"><a href="/n/1">{c.related[0]}</a>'
+        f'<div class="teaser-small__metadata"><p>{c.related_date}</p></div></div>'
+    )
     assert extract(page(lang, widget=False, meta=own, after_article=other)).published.date() == date(
         2025, 11, 18
     )
