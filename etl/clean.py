@@ -336,8 +336,12 @@ def _drop_boilerplate_containers(root: Tag, scores: _Scores) -> None:
     """Remove containers named like boilerplate: strongly named ones unless they hold most
     of the page's good text, weakly named ones unless they are mostly running text."""
     total_good = scores.good.get(id(root), 0.0) or 1.0
+    cards = _teaser_cards(root, scores)
 
     def boilerplate(el: Tag) -> bool:
+        if id(el) in cards:
+            scores.remove(el)
+            return True
         if el.name in ("main", "article"):
             return False
         attrs = class_and_id(el)
@@ -357,6 +361,46 @@ def _drop_boilerplate_containers(root: Tag, scores: _Scores) -> None:
         return drop
 
     walk(root, boilerplate)
+
+
+_CARD_TAGS = frozenset(["div", "article", "section"])
+CARD_MAX_CHARS = 400  # a teaser: a linked headline, maybe a date, one or two lines of blurb
+MIN_CARDS = 3
+
+
+def _teaser_cards(root: Tag, scores: _Scores) -> set[int]:
+    """Rows of teaser cards: three or more sibling containers of the same tag and class, each
+    a short text that opens with a link (the teased headline) and adds unlinked blurb. Their
+    blurbs read like sentences, so link density alone keeps them; the repetition gives them
+    away. Groups holding half the page's good text are left alone (a list article)."""
+    total_good = scores.good.get(id(root), 0.0) or 1.0
+    found: set[int] = set()
+    for parent in list(scores.tags.values()):  # every element holding text: no tree search
+        if len(parent.contents) < MIN_CARDS:
+            continue
+        groups: dict[tuple[str, str], list[Tag]] = {}
+        for child in parent.contents:
+            if isinstance(child, Tag) and child.name in _CARD_TAGS and child.get("class"):
+                groups.setdefault((child.name, str(child.get("class"))), []).append(child)
+        for group in groups.values():
+            if (
+                len(group) >= MIN_CARDS
+                and all(_is_card(c, scores) for c in group)
+                and sum(scores.good.get(id(c), 0.0) for c in group) <= 0.5 * total_good
+            ):
+                found.update(id(c) for c in group)
+    return found
+
+
+def _is_card(el: Tag, scores: _Scores) -> bool:
+    text = scores.text.get(id(el), 0.0)
+    if not 0 < text <= CARD_MAX_CHARS:
+        return False
+    first = next((s for s in el.find_all(string=True) if s.strip()), None)
+    if first is None or first.find_parent("a", href=True) is None:
+        return False
+    linked = sum(len(" ".join(a.get_text(" ").split())) for a in el.find_all("a", href=True))
+    return text - linked >= 20
 
 
 def main_container(soup: BeautifulSoup) -> Tag:

@@ -664,6 +664,59 @@ def test_body_drops_a_cookie_consent_notice_inside_the_article(lang: str) -> Non
     assert c.paras[0] in text and c.subhead in text and c.paras[1] in text
 
 
+BLURBS = {
+    "en": (
+        "Here are ten facts about one of nature's most powerful forces, explained.",
+        "Water jugs and batteries are not the only things to consider when storms threaten.",
+        "Get a glimpse of the weather events happening around the world in our gallery.",
+    ),
+    "ru": (
+        "Десять фактов об одной из самых мощных сил природы, которые стоит знать.",
+        "Вода и батарейки — не единственное, о чём стоит подумать перед штормом.",
+        "Посмотрите, какие погодные явления происходят по всему миру, в нашей галерее.",
+    ),
+    "ar": (
+        "إليكم عشر حقائق عن واحدة من أقوى قوى الطبيعة التي يجب أن تعرفها.",
+        "المياه والبطاريات ليست الأشياء الوحيدة التي يجب التفكير فيها قبل العاصفة.",
+        "ألق نظرة على الظواهر الجوية التي تحدث حول العالم في معرض الصور لدينا.",
+    ),
+}
+
+
+def teaser_cards(c: Lang, blurbs: tuple[str, ...], cls: str = "promo-box") -> str:
+    """Cards of a neutral class: a linked headline, a date, an image link and a blurb."""
+    return "".join(
+        f'<div class="{cls}"><div><a href="/news/{i}">{c.related[i % 2]}</a></div>'
+        f'<div class="stamp">{c.related_date}</div><a href="/news/{i}"><img src="/{i}.jpg"></a>'
+        f"<div>{blurb}</div></div>"
+        for i, blurb in enumerate(blurbs)
+    )
+
+
+@ALL
+def test_body_drops_a_row_of_teaser_cards_with_blurbs(lang: str) -> None:
+    """Three sibling cards (linked headline + blurb) inside the article column: the blurbs read
+    like sentences, the repetition of link-first cards gives them away."""
+    c = LANGS[lang]
+    body = body_html(c, extra_bottom=f'<div class="col-right">{teaser_cards(c, BLURBS[lang])}</div>')
+    text = extract(page(lang, body=body)).text
+    assert not any(b in text for b in BLURBS[lang])
+    assert c.paras[0] in text and text.endswith(c.paras[2])
+
+
+@ALL
+def test_body_keeps_sections_that_open_with_a_link_when_they_are_the_article(lang: str) -> None:
+    """A list article: each section opens with a linked name and runs for paragraphs."""
+    c = LANGS[lang]
+    sections = "".join(
+        f'<div class="entry"><h3><a href="/place/{i}">{c.items[i]}</a></h3><p>{c.paras[i]}</p>'
+        f"<p>{c.paras[(i + 1) % 3]}</p></div>"
+        for i in range(3)
+    )
+    text = extract(page(lang, body=sections)).text
+    assert all(c.paras[i] in text for i in range(3))
+
+
 # --- title --------------------------------------------------------------------------------------
 
 
