@@ -154,7 +154,9 @@ def _from_html(html: str, url: str | None, now: datetime, selectors: Mapping[str
         _take_credit_line(article, line)
     hint_lang = (str(lang_hint).split("-")[0].lower() or None) if lang_hint else None
     published = metadata.find_published(
-        page, meta, objects, address, title_el, hint_lang, now, metadata.script_dates(html)
+        metadata.DateEvidence(
+            page, meta, objects, address, title_el, hint_lang, now, metadata.script_dates(html)
+        )
     )
     if selectors.get("date"):
         published = metadata.date_of_element(soup.select_one(selectors["date"]), now) or published

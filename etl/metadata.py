@@ -489,16 +489,21 @@ def _ancestors(el: Tag | None) -> frozenset[int]:
     return frozenset(id(p) for p in el.parents) if el is not None else frozenset()
 
 
-def find_published(
-    page: Page,
-    meta: dict[str, str],
-    objects: list[dict[str, Any]],
-    url: str | None,
-    title_el: Tag | None,
-    language: str | None,
-    now: datetime,
-    script_values: Sequence[str] = (),
-) -> Published | None:
+@dataclass(frozen=True, slots=True)
+class DateEvidence:
+    """What the date search reads from one page."""
+
+    page: Page
+    meta: dict[str, str]
+    objects: list[dict[str, Any]]
+    url: str | None
+    title_el: Tag | None  # the headline: datelines are near it, sidebars are not around it
+    language: str | None
+    now: datetime
+    script_values: Sequence[str] = ()  # publication dates found in the page's scripts
+
+
+def find_published(evidence: DateEvidence) -> Published | None:
     """The publication date, decided by agreement between the page's sources.
 
     Every source names a candidate day: JSON-LD, each publish-like <meta>, microdata,
@@ -507,9 +512,9 @@ def find_published(
     wins; among its candidates the first in priority order is returned (it may carry a
     time). Updated/modified fields are never candidates. A date days after the URL's
     date is a re-save, not the publication."""
-    candidates = _date_candidates(page, meta, objects, url, title_el, language, now, script_values)
+    candidates = _date_candidates(evidence)
     if not candidates:
-        return _self_teaser_date(page, url, now)
+        return _self_teaser_date(evidence.page, evidence.url, evidence.now)
     candidates = _in_page_offset(candidates)
     votes: dict[date, int] = {}
     for candidate in candidates:
@@ -583,17 +588,10 @@ _META_PUBLISHED = re.compile(r"publi|pubdate|release|issued|created|date$|^date|
 _META_NOT_PUBLISHED = re.compile(r"modif|updat|expir|valid|revis|edit|birth|event|start|end", re.IGNORECASE)
 
 
-def _date_candidates(
-    page: Page,
-    meta: dict[str, str],
-    objects: list[dict[str, Any]],
-    url: str | None,
-    title_el: Tag | None,
-    language: str | None,
-    now: datetime,
-    script_values: Sequence[str],
-) -> list[Published]:
+def _date_candidates(evidence: DateEvidence) -> list[Published]:
     """One candidate per source, in priority order."""
+    page, meta, now, title_el = evidence.page, evidence.meta, evidence.now, evidence.title_el
+    objects, script_values = evidence.objects, evidence.script_values
     found: list[Published | None] = []
     for obj in article_objects(objects) or objects:
         found.append(
@@ -611,8 +609,8 @@ def _date_candidates(
         found.append(_from_value(raw, "meta", now))
     found.extend(_from_value(raw, "meta", now) for raw in script_values[:1])
     found.append(_time_element(page, title_el, now))
-    found.append(_visible_date(page, title_el, language, now))
-    found.append(_url_date(url, now))
+    found.append(_visible_date(page, title_el, evidence.language, now))
+    found.append(_url_date(evidence.url, now))
     return [f for f in found if f is not None]
 
 
