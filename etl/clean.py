@@ -444,8 +444,10 @@ def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
                 buffer.append("\n")
                 after_break = True
             continue
-        if name == "a" and _has_child(child, BLOCK_TAGS):
-            yield from flush()  # a card: its blocks are blocks (of link text), not one line
+        if name not in BLOCK_TAGS and _has_child(child, BLOCK_TAGS):
+            # Blocks inside an inline element keep their breaks: a card (<a><div>…</div></a>)
+            # is blocks of link text, a <span role="main"> wraps the whole article.
+            yield from flush()
             yield from _emit(child, kind)
             after_break = False
             continue

@@ -320,35 +320,51 @@ _RELATED_HEADING = re.compile(
 
 
 # "AUTOR Dr. X ist …", "About the author: X has …": a biography after the text.
-_AUTHOR_BIO = re.compile(
-    r"^(?:über (?:den|die) autor(?:in)?|zu[mr] autor(?:in)?|about the authors?|the author|autor(?:in)?|"
-    r"author|об авторе|عن الكاتب|نبذة عن الكاتب)\s*[:\-–—]?\s+\S",
-    re.IGNORECASE,
+_BIO_LABEL = (
+    r"(?:über (?:den|die) autor(?:in)?|zu[mr] autor(?:in)?|about the authors?|the author|autor(?:in)?|"
+    r"author|об авторе|عن الكاتب|نبذة عن الكاتب)"
 )
+_AUTHOR_BIO = re.compile(rf"^{_BIO_LABEL}\s*[:\-–—]?\s+\S", re.IGNORECASE)
+_AUTHOR_BIO_LABEL = re.compile(rf"^{_BIO_LABEL}\s*:?$", re.IGNORECASE)  # the label on its own line
 
 
 def _drop_author_bio(body: list[Block]) -> list[Block]:
     """Drop a labelled author biography among the last blocks (a byline, shorter, has
-    already become the authors field)."""
-    for i in range(max(1, len(body) - 3), len(body)):
-        if len(body[i].text) > 60 and _AUTHOR_BIO.match(body[i].text):
+    already become the authors field): "Author: X is …" as one block, or a box whose
+    label, name and biography are blocks of their own."""
+    for i in range(max(1, len(body) - 4), len(body)):
+        text = body[i].text
+        if (len(text) > 60 and _AUTHOR_BIO.match(text)) or (
+            i < len(body) - 1 and _AUTHOR_BIO_LABEL.match(text)
+        ):
             return body[:i]
     return body
 
 
+# A heading that opens the readers' comments ("Leserkommentare", "12 Comments"): comments can
+# outweigh the article, so unlike a related heading it may come before half of the text.
+_COMMENTS_HEADING = re.compile(
+    r"^(?:\d+\s+)?(?:(?:reader|user)s?'?\s+)?(?:comments|\w*kommentare|commentaires|comentarios|commenti|"
+    r"komentarze|комментарии|(?:ال)?تعليقات|(?:leave|post|add|write) a (?:comment|reply)|"
+    r"kommentar schreiben|(?:оставить|добавить|написать) комментарий|أضف تعليق(?:ا|اً)?)"
+    r"(?:\s*\(\d+\))?[\s:.!…]*$",
+    re.IGNORECASE,
+)
+MIN_TEXT_BEFORE_COMMENTS = 500
+
+
 def _cut_at_related_heading(body: list[Block]) -> list[Block]:
     """Drop everything from a related-articles heading on, when the article text (at least
-    half of the body) comes before it."""
+    half of the body) comes before it, or from a comments heading after some article text."""
     total = sum(len(b.text) for b in body)
     seen = 0
     for i, block in enumerate(body):
-        if (
-            block.kind in ("h", "p")
-            and len(block.text) <= 60
-            and seen >= total / 2
-            and _RELATED_HEADING.match(block.text.strip())
-        ):
-            return body[:i]
+        if block.kind in ("h", "p") and len(block.text) <= 60:
+            heading = block.text.strip()
+            if seen >= total / 2 and _RELATED_HEADING.match(heading):
+                return body[:i]
+            if seen >= MIN_TEXT_BEFORE_COMMENTS and i >= 2 and _COMMENTS_HEADING.match(heading):
+                return body[:i]
         seen += len(block.text)
     return body
 

@@ -607,6 +607,19 @@ def test_body_drops_a_labelled_author_biography_at_the_end(lang: str) -> None:
 
 
 @ALL
+def test_body_drops_an_author_box_whose_label_name_and_bio_are_separate_lines(lang: str) -> None:
+    """<div class="highlight"><div>About the author</div><h3>Name</h3><p>bio</p></div> at the end."""
+    c = LANGS[lang]
+    box = (
+        f'<div class="highlight"><div class="header">{BIO_LABEL[lang].rstrip(":")}</div>'
+        f"<h3>{NAME[lang]}</h3><p>{BIO[lang]}</p></div>"
+    )
+    article = extract(page(lang, body=body_html(c, extra_bottom=box)))
+    assert BIO[lang] not in article.text
+    assert article.text.endswith(c.paras[2])
+
+
+@ALL
 def test_body_keeps_a_section_header_inside_the_text(lang: str) -> None:
     """<header><h3>…</h3></header> opening a section (an accordion item) is a sub-heading; the
     page and article headers (logo, <h1>, byline) stay out."""
@@ -715,6 +728,36 @@ def test_body_keeps_sections_that_open_with_a_link_when_they_are_the_article(lan
     )
     text = extract(page(lang, body=sections)).text
     assert all(c.paras[i] in text for i in range(3))
+
+
+@ALL
+def test_body_keeps_paragraph_breaks_inside_inline_wrappers(lang: str) -> None:
+    """The article's parts each wrapped in an inline <span class="body"> (block content inside
+    an inline element): its paragraphs stay paragraphs instead of one run-on line."""
+    c = LANGS[lang]
+    p1, p2, p3 = c.paras
+    body = (
+        f'<span class="body"><div><p>{p1}</p><h2>{c.subhead}</h2><p>{p2}</p></div></span>'
+        f'<span class="body"><div><p>{p3}</p></div></span>'
+    )
+    paragraphs = extract(page(lang, body=body)).text.split("\n\n")
+    assert all(p in paragraphs for p in c.paras) and c.subhead in paragraphs
+
+
+COMMENTS_HEADING = {"en": "12 Comments", "ru": "Комментарии", "ar": "التعليقات"}
+
+
+@ALL
+def test_body_ends_at_a_comments_heading_even_when_comments_outweigh_the_article(lang: str) -> None:
+    """Readers' comments under a plain heading, in containers without any comment class."""
+    c = LANGS[lang]
+    thread = "".join(
+        f"<div><h4>{n}</h4><p>{c.comment} {c.paras[i % 3]}</p></div>" for i, n in enumerate(c.nav)
+    )
+    body = body_html(c, extra_bottom=f"<h2>{COMMENTS_HEADING[lang]}</h2>{thread}")
+    text = extract(page(lang, body=body)).text
+    assert c.comment not in text and COMMENTS_HEADING[lang] not in text
+    assert text.endswith(c.paras[2])
 
 
 # --- title --------------------------------------------------------------------------------------
