@@ -291,7 +291,9 @@ class HostThrottle:
         start = now if last is None else max(now, last + interval)
         if start > now:
             self._sleep(start - now)
-        self._last[host] = start
+        # When the request really starts: a sleep that overran (a loaded machine) must not
+        # shorten the interval before the next request.
+        self._last[host] = max(start, self._clock())
 
 
 # --- the fetcher ------------------------------------------------------------------------

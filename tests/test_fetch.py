@@ -23,6 +23,7 @@ from etl.fetch import (
     Fetcher,
     FetchError,
     FetchPolicy,
+    HostThrottle,
     address_kind,
     charset_of,
     parse_networks,
@@ -44,6 +45,23 @@ POLICY = FetchPolicy(
     allow_addresses=LOOPBACK,
 )
 TOLERANCE = 0.015  # server-side arrival times jitter a little around the client's schedule
+
+
+def test_throttle_spaces_requests_from_when_they_really_started() -> None:
+    """A sleep that overruns (a loaded machine) delays one request; the next one still waits
+    the whole interval after it, not after the planned start."""
+    clock = [0.0]
+    overruns = [0.2]  # only the first sleep overruns
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds + (overruns.pop() if overruns else 0.0)
+
+    throttle = HostThrottle(clock=lambda: clock[0], sleep=sleep)
+    starts = []
+    for _ in range(3):
+        throttle.wait("example.org", 1.0)
+        starts.append(clock[0])
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= 1.0
 
 
 @pytest.fixture
