@@ -18,6 +18,7 @@ import resource
 import secrets
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,10 @@ from etl.store import BUFFER_BYTES, Archive
 log = logging.getLogger(__name__)
 MIN_WORDS = 5  # fewer words than this is not an article (an empty or navigation-only page)
 MIN_WORDS_TRUNCATED = 50  # a page cut off before </html> is kept only if it still holds an article
+# Pages read but not yet stored, per worker process: enough to keep the workers busy while the
+# writer flushes Parquet or merges index segments, and a bound on what waits in the writer.
+IN_FLIGHT_PER_WORKER = 32
+CHUNK_SIZE = 4  # pages per pool task
 _END_TAG = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
 
 
@@ -195,9 +200,47 @@ class _StopSignal:
             raise Interrupted(self.name)
 
 
+class _Window:
+    """At most ``limit`` inputs between being read and being stored.
+
+    ``Pool.imap`` alone has no such bound: its feeder thread reads inputs as fast as the workers
+    take them and its result queue grows without limit, so whenever the writer is slower than
+    the workers (a Parquet flush, an index segment merge, a slow disk) finished pages pile up in
+    the writer's memory. Here the feeder takes a slot before it reads an input, and the writer
+    frees it once the page is stored."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._slots = threading.Semaphore(limit)
+        self._closed = False
+
+    def feed(self, inputs: Iterable[RawDocument | Reject]) -> Iterator[RawDocument | Reject]:
+        """``inputs``, one at a time as slots free up (runs in the pool's feeder thread)."""
+        items = iter(inputs)
+        while True:
+            self._slots.acquire()
+            if self._closed:
+                return
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            yield item
+
+    def stored(self) -> None:
+        self._slots.release()
+
+    def close(self) -> None:
+        """Let a feeder waiting for a slot end, so that the pool can be terminated."""
+        self._closed = True
+        self._slots.release()
+
+
 def _results(
-    inputs: Iterable[RawDocument | Reject], workers: int, stop: _StopSignal
+    inputs: Iterable[RawDocument | Reject], workers: int, stop: _StopSignal, in_flight: int | None = None
 ) -> Iterator[Extracted | Reject]:
+    """Each input's result, in input order. With several workers, at most ``in_flight`` inputs
+    (default ``IN_FLIGHT_PER_WORKER`` per worker) are read and not yet stored at any time."""
     if workers <= 1:
         for doc in inputs:
             with stop.busy():
@@ -214,12 +257,18 @@ def _results(
         pool = ctx.Pool(workers, initializer=_worker_signals)
     finally:
         gc.unfreeze()
+    window = _Window(max(in_flight or IN_FLIGHT_PER_WORKER * workers, CHUNK_SIZE))  # >= a task: no deadlock
     with pool:
-        # Results come back in input order. One page per task instead of 4 cost the writer
-        # about 0.4 s more CPU per 400 pages, more than it saved at the end of the run.
-        yield from pool.imap(process, inputs, chunksize=4)
-        pool.close()  # all done: let the workers exit on their own
-        pool.join()
+        try:
+            # Results come back in input order. One page per task instead of 4 cost the writer
+            # about 0.4 s more CPU per 400 pages, more than it saved at the end of the run.
+            for result in pool.imap(process, window.feed(inputs), chunksize=CHUNK_SIZE):
+                yield result  # the writer stores it before asking for the next one
+                window.stored()
+            pool.close()  # all done: let the workers exit on their own
+            pool.join()
+        finally:
+            window.close()  # before the pool's terminate() joins the feeder thread
 
 
 def _worker_signals() -> None:
