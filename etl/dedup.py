@@ -230,6 +230,10 @@ class _Segment:
         arrays["bands"] = bands
         return _Segment(self.offset, arrays)
 
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in self.arrays.values())
+
     def content_row(self, content_hash: int) -> int | None:
         row = self.content.last(content_hash)
         return None if row is None else self.offset + row
@@ -291,6 +295,7 @@ class DedupIndex:
         self._run_recorded: set[int] = set()
         self._keys_of: tuple[np.ndarray | None, np.ndarray] = (None, np.zeros(0, dtype=np.uint32))
         self._start_tail()
+        self.peak_nbytes = self.nbytes  # the most at once, counting a merge's old and new segments
 
     def _start_tail(self) -> None:
         """The run's newest additions, not yet frozen into a segment: rows ``[0, _tail_n)``."""
@@ -319,8 +324,8 @@ class DedupIndex:
             self._tail_signatures,
             self._tail_keys,
         )
-        arrays = [a for s in self._segments for a in s.arrays.values()]
-        return sum(a.nbytes for a in arrays) + sum(a.nbytes for a in tail) + self._recorded.nbytes
+        segments = sum(s.nbytes for s in self._segments)
+        return segments + sum(a.nbytes for a in tail) + self._recorded.nbytes
 
     # --- queries -------------------------------------------------------------------
 
@@ -451,11 +456,13 @@ class DedupIndex:
                 keys=self._tail_keys,
             )
         )
+        self._start_tail()  # its arrays are the new segment's now
+        self.peak_nbytes = max(self.peak_nbytes, self.nbytes)
         # The archive's own segment (index 0) is never merged: it is the large one.
         while len(self._segments) > 2 and self._segments[-2].size <= 2 * self._segments[-1].size:
-            right = self._segments.pop()
-            self._segments.append(self._segments.pop().merged(right))
-        self._start_tail()
+            merged = self._segments[-2].merged(self._segments[-1])
+            self.peak_nbytes = max(self.peak_nbytes, self.nbytes + merged.nbytes)
+            self._segments[-2:] = [merged]
 
 
 def _archive_segments(archive: Archive, write_cache: bool) -> list[_Segment]:

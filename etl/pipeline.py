@@ -210,9 +210,12 @@ class _Window:
     frees it once the page is stored."""
 
     def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._slots = threading.Semaphore(limit)
+        self.limit = max(limit, CHUNK_SIZE)  # at least one task's worth: else no task is ever complete
+        self._slots = threading.Semaphore(self.limit)
         self._closed = False
+        self.read = 0  # written by the feeder thread only
+        self.done = 0  # written by the writer's thread only
+        self.most = 0  # the most inputs read and not yet stored at once
 
     def feed(self, inputs: Iterable[RawDocument | Reject]) -> Iterator[RawDocument | Reject]:
         """``inputs``, one at a time as slots free up (runs in the pool's feeder thread)."""
@@ -225,9 +228,12 @@ class _Window:
                 item = next(items)
             except StopIteration:
                 return
+            self.read += 1
+            self.most = max(self.most, self.read - self.done)
             yield item
 
     def stored(self) -> None:
+        self.done += 1
         self._slots.release()
 
     def close(self) -> None:
@@ -237,10 +243,10 @@ class _Window:
 
 
 def _results(
-    inputs: Iterable[RawDocument | Reject], workers: int, stop: _StopSignal, in_flight: int | None = None
+    inputs: Iterable[RawDocument | Reject], workers: int, stop: _StopSignal, window: _Window
 ) -> Iterator[Extracted | Reject]:
-    """Each input's result, in input order. With several workers, at most ``in_flight`` inputs
-    (default ``IN_FLIGHT_PER_WORKER`` per worker) are read and not yet stored at any time."""
+    """Each input's result, in input order. With several workers, at most ``window.limit``
+    inputs are read and not yet stored at any time (with one, one)."""
     if workers <= 1:
         for doc in inputs:
             with stop.busy():
@@ -257,7 +263,6 @@ def _results(
         pool = ctx.Pool(workers, initializer=_worker_signals)
     finally:
         gc.unfreeze()
-    window = _Window(max(in_flight or IN_FLIGHT_PER_WORKER * workers, CHUNK_SIZE))  # >= a task: no deadlock
     with pool:
         try:
             # Results come back in input order. One page per task instead of 4 cost the writer
@@ -308,8 +313,9 @@ def run_pipeline(
         stop = _StopSignal()
         previous = _install_signal_handlers(stop.handle)
         bar = _progress_bar(progress)
+        window = _Window(IN_FLIGHT_PER_WORKER * workers)
         try:
-            for result in _results(inputs, workers, stop):
+            for result in _results(inputs, workers, stop, window):
                 with stop.busy():
                     summary.read += 1
                     decision = _store(result, index, writer, summary)
@@ -332,10 +338,27 @@ def run_pipeline(
         writer.flush()
         summary.finished_at = datetime.now(UTC)
         writer.write_run(summary.row())
+        _log_memory(index, writer, window if workers > 1 else None)
     own, children = (now - before for now, before in zip(_cpu_seconds(), cpu, strict=True))
     pool = workers if workers > 1 else 0  # one worker runs in this process
     log.info("cpu: %.2f s in the writer process, %.2f s in %d worker processes", own, children, pool)
     return summary
+
+
+def _log_memory(index: DedupIndex, writer: Any, window: _Window | None) -> None:
+    """What the run's bounded and growing structures held, for ``tools/bench.py``: the dedup
+    index grows with the articles (a few hundred bytes each), the rest has fixed bounds."""
+    log.info(
+        "memory: dedup index %d rows in %.1f MB of arrays (%.1f MB at most, while merging segments); "
+        "write buffer at most %.1f MB of %.1f MB; at most %d pages read and not yet stored (bound %d)",
+        index.size,
+        index.nbytes / 2**20,
+        index.peak_nbytes / 2**20,
+        writer.peak_bytes / 2**20,
+        writer.buffer_bytes / 2**20,
+        window.most if window is not None else 1,
+        window.limit if window is not None else 1,
+    )
 
 
 def _cpu_seconds() -> tuple[float, float]:

@@ -23,7 +23,7 @@ import pytest
 
 import etl
 from etl.models import Reject
-from etl.pipeline import _results, _StopSignal, run_pipeline
+from etl.pipeline import _results, _StopSignal, _Window, run_pipeline
 from etl.read import read_inputs
 from etl.store import Archive
 from tests.conftest import FIXTURES, ROOT, SEEDS
@@ -340,6 +340,22 @@ def test_two_workers_store_what_one_stores_and_log_the_cpu_split(
     assert len(split) == 2 and all(split)
     assert float(split[0][1]) > 0 and split[0][3] == "0"  # one worker: extraction runs in the writer
     assert float(split[1][2]) > 0 and split[1][3] == "2"
+    memory = [
+        re.fullmatch(
+            r"memory: dedup index (\d+) rows in ([\d.]+) MB of arrays \(([\d.]+) MB at most, while merging "
+            r"segments\); write buffer at most ([\d.]+) MB of 128.0 MB; at most (\d+) pages read and not yet "
+            r"stored \(bound (\d+)\)",
+            r.getMessage(),
+        )
+        for r in caplog.records
+        if r.getMessage().startswith("memory: ")
+    ]
+    assert len(memory) == 2 and all(memory)
+    for line, run in zip(memory, (one, two), strict=True):
+        assert int(line[1]) == run.new + run.revisions
+        assert 0 < float(line[2]) <= float(line[3]) and 0 < float(line[4]) < 128
+    assert (memory[0][5], memory[0][6]) == ("1", "1")
+    assert 1 <= int(memory[1][5]) <= int(memory[1][6]) == 64
 
 
 def test_workers_stop_at_the_window_while_the_writer_is_busy() -> None:
@@ -361,7 +377,8 @@ def test_workers_stop_at_the_window_while_the_writer_is_busy() -> None:
             yield Reject(f"input-{i}", "cheap for a worker: returned as it is")
 
     origins = []
-    for result in _results(inputs(), 2, _StopSignal(), in_flight=limit):
+    window = _Window(limit)
+    for result in _results(inputs(), 2, _StopSignal(), window):
         if not origins:  # the writer is busy with its first page: the feeder may read on meanwhile
             assert full.wait(60)
             time.sleep(0.5)
@@ -369,4 +386,4 @@ def test_workers_stop_at_the_window_while_the_writer_is_busy() -> None:
         origins.append(result.origin)
         stored += 1  # stored: the next request for a result frees its slot
     assert origins == [f"input-{i}" for i in range(total)]
-    assert most == limit
+    assert most == window.most == limit
