@@ -824,7 +824,7 @@ def test_run_additions_frozen_into_segments_are_still_found(monkeypatch: pytest.
 
 
 def test_merging_two_segments_gives_the_arrays_a_build_of_all_rows_gives() -> None:
-    """``merged`` merges the sorted arrays of two segments instead of rebuilding them: it must
+    """``merge`` merges the sorted arrays of two segments instead of rebuilding them: it must
     give exactly what a build from all rows gives, including URLs with several versions
     (the highest last), rows without a URL, a content hash in both segments and shared band keys."""
     rng = np.random.default_rng(6)
@@ -844,8 +844,13 @@ def test_merging_two_segments_gives_the_arrays_a_build_of_all_rows_gives() -> No
     columns = (content, urls, has_url, versions, signatures)
     left = _Segment.build(7, *(c[:cut] for c in columns))
     right = _Segment.build(7 + cut, *(c[cut:] for c in columns))
-    merged, whole = left.merged(right), _Segment.build(7, *columns)
+    inputs = left.nbytes + right.nbytes
+    whole = _Segment.build(7, *columns)
+    merged, held = _Segment.merge(left, right)
     assert merged.offset == whole.offset and merged.size == n
+    assert left.size == right.size == 0 and not left.arrays and not right.arrays  # consumed
+    assert merged.nbytes == whole.nbytes
+    assert inputs + 0.55 * whole.nbytes < held < inputs + 0.65 * whole.nbytes  # not twice: old arrays go
     assert merged.arrays.keys() == whole.arrays.keys()
     for name, array in whole.arrays.items():
         if name != "content_rows":
