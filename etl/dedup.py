@@ -26,6 +26,7 @@ full signature.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -320,6 +321,7 @@ class DedupIndex:
         self._keys_of: tuple[np.ndarray | None, np.ndarray] = (None, np.zeros(0, dtype=np.uint32))
         self._start_tail()
         self.peak_nbytes = self.nbytes  # the most at once, counting a merge's old and new segments
+        self._interval_peak = self.peak_nbytes
 
     def _start_tail(self) -> None:
         """The run's newest additions, not yet frozen into a segment: rows ``[0, _tail_n)``."""
@@ -349,7 +351,18 @@ class DedupIndex:
             self._tail_keys,
         )
         segments = sum(s.nbytes for s in self._segments)
-        return segments + sum(a.nbytes for a in tail) + self._recorded.nbytes
+        recorded = self._recorded.nbytes + sys.getsizeof(self._run_recorded) + 32 * len(self._run_recorded)
+        return segments + sum(a.nbytes for a in tail) + recorded
+
+    def _held(self, nbytes: int) -> None:
+        self.peak_nbytes = max(self.peak_nbytes, nbytes)
+        self._interval_peak = max(self._interval_peak, nbytes)
+
+    def take_peak(self) -> int:
+        """The most the index held since the previous call (or since it was loaded)."""
+        now = self.nbytes
+        peak, self._interval_peak = max(self._interval_peak, now), now
+        return peak
 
     # --- queries -------------------------------------------------------------------
 
@@ -481,13 +494,13 @@ class DedupIndex:
             )
         )
         self._start_tail()  # its arrays are the new segment's now
-        self.peak_nbytes = max(self.peak_nbytes, self.nbytes)
+        self._held(self.nbytes)
         # The archive's own segment (index 0) is never merged: it is the large one.
         while len(self._segments) > 2 and self._segments[-2].size <= 2 * self._segments[-1].size:
             others = self.nbytes - self._segments[-2].nbytes - self._segments[-1].nbytes
             merged, held = _Segment.merge(self._segments[-2], self._segments[-1])
             self._segments[-2:] = [merged]
-            self.peak_nbytes = max(self.peak_nbytes, others + held)
+            self._held(others + held)
 
 
 def _archive_segments(archive: Archive, write_cache: bool) -> list[_Segment]:

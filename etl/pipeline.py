@@ -314,6 +314,7 @@ def run_pipeline(
         previous = _install_signal_handlers(stop.handle)
         bar = _progress_bar(progress)
         window = _Window(IN_FLIGHT_PER_WORKER * workers)
+        memory = _MemoryAtPeak(index, writer)
         try:
             for result in _results(inputs, workers, stop, window):
                 with stop.busy():
@@ -323,6 +324,8 @@ def run_pipeline(
                         on_result(result, decision)
                     if bar is not None:
                         bar.update(1)
+                    if summary.read % memory.EVERY == 0:
+                        memory.check()
                 stop.check()
             summary.status = "ok" if summary.rejected == 0 else "partial"
         except Interrupted as exc:
@@ -335,30 +338,56 @@ def run_pipeline(
                 bar.close()
         if summary.read and summary.rejected == summary.read:
             summary.status = "failed"
+        memory.check()
         writer.flush()
+        memory.check()
         summary.finished_at = datetime.now(UTC)
         writer.write_run(summary.row())
-        _log_memory(index, writer, window if workers > 1 else None)
+        memory.log(window if workers > 1 else None)
     own, children = (now - before for now, before in zip(_cpu_seconds(), cpu, strict=True))
     pool = workers if workers > 1 else 0  # one worker runs in this process
     log.info("cpu: %.2f s in the writer process, %.2f s in %d worker processes", own, children, pool)
     return summary
 
 
-def _log_memory(index: DedupIndex, writer: Any, window: _Window | None) -> None:
-    """What the run's bounded and growing structures held, for ``tools/bench.py``: the dedup
-    index grows with the articles (a few hundred bytes each), the rest has fixed bounds."""
-    log.info(
-        "memory: dedup index %d rows in %.1f MB of arrays (%.1f MB at most, while merging segments); "
-        "write buffer at most %.1f MB of %.1f MB; at most %d pages read and not yet stored (bound %d)",
-        index.size,
-        index.nbytes / 2**20,
-        index.peak_nbytes / 2**20,
-        writer.peak_bytes / 2**20,
-        writer.buffer_bytes / 2**20,
-        window.most if window is not None else 1,
-        window.limit if window is not None else 1,
-    )
+class _MemoryAtPeak:
+    """The writer's peak RSS (the kernel's high-water mark) and what the dedup index and the
+    write buffer held when it was reached, for ``tools/bench.py``: the index grows with the
+    articles (a few hundred bytes each), the buffer up to its bound, and the rest should not
+    grow at all. Checked every ``EVERY`` pages and around the final flush, each time with the
+    most the index and the buffer held since the previous check (a merge, a flush)."""
+
+    EVERY = 64
+
+    def __init__(self, index: DedupIndex, writer: Any) -> None:
+        self.index, self.writer = index, writer
+        self.rss = self.index_bytes = self.buffer_bytes = 0
+        self.check()
+
+    def check(self) -> None:
+        index_bytes, buffer_bytes = self.index.take_peak(), self.writer.take_peak()
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        if rss > self.rss:
+            self.rss, self.index_bytes, self.buffer_bytes = rss, index_bytes, buffer_bytes
+
+    def log(self, window: _Window | None) -> None:
+        mb = 2**20
+        index, writer = self.index, self.writer
+        log.info(
+            "memory: writer peak RSS %.1f MB, when the dedup index held %.1f MB and the write buffer "
+            "%.1f MB; dedup index %d rows in %.1f MB (%.1f MB at most, while merging segments); write "
+            "buffer at most %.1f MB of %.1f MB; at most %d pages read and not yet stored (bound %d)",
+            self.rss / mb,
+            self.index_bytes / mb,
+            self.buffer_bytes / mb,
+            index.size,
+            index.nbytes / mb,
+            index.peak_nbytes / mb,
+            writer.peak_bytes / mb,
+            writer.buffer_bytes / mb,
+            window.most if window is not None else 1,
+            window.limit if window is not None else 1,
+        )
 
 
 def _cpu_seconds() -> tuple[float, float]:

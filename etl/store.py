@@ -223,7 +223,17 @@ class ArchiveWriter:
         self._bytes = 0
         self._seq = 0
         self.peak_bytes = 0
+        self._interval_peak = 0
         self.files_written: list[Path] = []
+
+    def _grew(self) -> None:
+        self.peak_bytes = max(self.peak_bytes, self._bytes)
+        self._interval_peak = max(self._interval_peak, self._bytes)
+
+    def take_peak(self) -> int:
+        """The most the buffer held since the previous call."""
+        peak, self._interval_peak = max(self._interval_peak, self._bytes), self._bytes
+        return peak
 
     def _row_bytes(self, row: Mapping[str, Any]) -> int:
         return self.ROW_OVERHEAD + 2 * len(row.get("text") or "")
@@ -233,7 +243,7 @@ class ArchiveWriter:
         rows = self._pending.setdefault(key, [])
         rows.append(row)
         self._bytes += self._row_bytes(row)
-        self.peak_bytes = max(self.peak_bytes, self._bytes)
+        self._grew()
         if len(rows) >= self.BATCH_ROWS:
             self._convert(key)
             if sum(t.num_rows for t in self._tables[key]) >= ROW_GROUP_ROWS:
@@ -280,7 +290,7 @@ class ArchiveWriter:
         rows = self._other[table]
         rows.append(row)
         self._bytes += self.OTHER_ROW_BYTES
-        self.peak_bytes = max(self.peak_bytes, self._bytes)
+        self._grew()
         if len(rows) * self.OTHER_ROW_BYTES > self.buffer_bytes // 4:
             if table == "duplicates":
                 self.flush_articles()  # a duplicates row never points at an article not on disk

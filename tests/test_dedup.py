@@ -888,3 +888,19 @@ def test_the_run_tail_allocates_nothing_per_article() -> None:
     assert index.nbytes < 400 * DedupIndex.SEGMENT_ROWS
     assert index.classify(fps[5]).kind == "duplicate"
     assert index.classify(Fingerprint(-1, 10_005, 0, fps[1].minhash, 100)).kind == "revision"
+
+
+def test_the_index_reports_the_most_it_held_while_merging(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A merge holds old and new arrays for a moment: ``take_peak`` reports that moment once,
+    then the size again; ``peak_nbytes`` keeps the run's maximum."""
+    monkeypatch.setattr(DedupIndex, "SEGMENT_ROWS", 64)
+    rng = np.random.default_rng(8)
+    index = DedupIndex()
+    assert index.take_peak() == index.nbytes
+    for i in range(64 * 6):
+        fp = Fingerprint(i, i, 0, rng.integers(0, 2**32, 64, dtype=np.uint64).astype(np.uint32), 100)
+        index.add(fp, index.classify(fp))
+    assert len(index._segments) < 7  # merged
+    peak = index.take_peak()
+    assert peak > index.nbytes and peak == index.peak_nbytes
+    assert index.take_peak() == index.nbytes

@@ -342,7 +342,8 @@ def test_two_workers_store_what_one_stores_and_log_the_cpu_split(
     assert float(split[1][2]) > 0 and split[1][3] == "2"
     memory = [
         re.fullmatch(
-            r"memory: dedup index (\d+) rows in ([\d.]+) MB of arrays \(([\d.]+) MB at most, while merging "
+            r"memory: writer peak RSS [\d.]+ MB, when the dedup index held [\d.]+ MB and the write buffer "
+            r"[\d.]+ MB; dedup index (\d+) rows in ([\d.]+) MB \(([\d.]+) MB at most, while merging "
             r"segments\); write buffer at most ([\d.]+) MB of 128.0 MB; at most (\d+) pages read and not yet "
             r"stored \(bound (\d+)\)",
             r.getMessage(),

@@ -463,6 +463,8 @@ def test_the_buffer_never_holds_more_than_its_bound(data_dir: Path) -> None:
             if i % 3 == 0:
                 writer.add("duplicates", {"origin": f"in/{i}", "duplicate_of": f"{i:016x}", "run_id": "r"})
         assert writer.peak_bytes <= bound + writer._row_bytes(article(0, text="Текст. " * 100))
+        assert writer.take_peak() == writer.peak_bytes > bound // 2
+        assert writer.take_peak() == writer._bytes <= bound
         written = {f.parent.name for f in writer.files_written}
         assert {"rejects", "duplicates"} <= written  # written out during the run, not kept to the end
         writer.flush()
