@@ -990,8 +990,10 @@ def growth(big: dict[str, Any], small: dict[str, Any], n_big: int, n_small: int)
         "tree_ratio": round(big["peak_rss_mb"] / small["peak_rss_mb"], 3),
         "tree_mb": round(big["peak_rss_mb"] - small["peak_rss_mb"], 1),
     }
-    if big.get("peak_rss_worker_max_mb") and small.get("peak_rss_worker_max_mb"):
-        out["worker_mb"] = round(big["peak_rss_worker_max_mb"] - small["peak_rss_worker_max_mb"], 1)
+    sampled = (("writer_sampled_mb", "peak_rss_writer_sampled_mb"), ("worker_mb", "peak_rss_worker_max_mb"))
+    for name, key in sampled:
+        if big.get(key) and small.get(key):
+            out[name] = round(big[key] - small[key], 1)
     bm, sm = big.get("memory"), small.get("memory")
     if bm and sm:
         writer = bm["writer_peak_rss_mb"] - sm["writer_peak_rss_mb"]
@@ -1197,9 +1199,11 @@ def print_report(results: dict[str, Any]) -> None:
             name = f"{int(size):,} articles, " + (f"{buffer[:-2]} MB buffer" if buffer else "default buffer")
             m = r.get("memory", {})
             rest = m["writer_peak_rss_mb"] - m["index_at_peak_mb"] - m["buffer_at_peak_mb"] if m else None
+            # The writer's own high-water mark when it logs it, else the sampled peak.
+            writer = max(m.get("writer_peak_rss_mb", 0), r.get("peak_rss_writer_sampled_mb") or 0) or ""
             say(
                 f"  {name:<33}{r['pages_per_s']:>8}{r['peak_rss_mb']:>10}{r['peak_pss_tree_mb'] or '':>8}"
-                f"{m.get('writer_peak_rss_mb', ''):>8}{r.get('peak_rss_worker_max_mb') or '':>8}"
+                f"{writer:>8}{r.get('peak_rss_worker_max_mb') or '':>8}"
                 f"  {'':>22}{m.get('index_at_peak_mb', ''):>6}{m.get('buffer_at_peak_mb', ''):>8}"
                 f"{'' if rest is None else round(rest, 1):>7}"
             )
@@ -1210,7 +1214,8 @@ def print_report(results: dict[str, Any]) -> None:
                 continue
             say(
                 f"  {back['compare_articles']:,} -> {back['articles']:,} articles, {title}: process tree "
-                f"x{g['tree_ratio']} ({g['tree_mb']:+} MB), largest worker {g.get('worker_mb', 0):+} MB"
+                f"x{g['tree_ratio']} ({g['tree_mb']:+} MB), writer {g.get('writer_sampled_mb', 0):+} MB, "
+                f"largest worker {g.get('worker_mb', 0):+} MB (sampled)"
             )
             if "writer_mb" in g:
                 say(
