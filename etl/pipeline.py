@@ -18,6 +18,7 @@ import resource
 import secrets
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,10 @@ from etl.store import BUFFER_BYTES, Archive
 log = logging.getLogger(__name__)
 MIN_WORDS = 5  # fewer words than this is not an article (an empty or navigation-only page)
 MIN_WORDS_TRUNCATED = 50  # a page cut off before </html> is kept only if it still holds an article
+# Pages read but not yet stored, per worker process: enough to keep the workers busy while the
+# writer flushes Parquet or merges index segments, and a bound on what waits in the writer.
+IN_FLIGHT_PER_WORKER = 32
+CHUNK_SIZE = 4  # pages per pool task
 _END_TAG = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
 
 
@@ -195,9 +200,53 @@ class _StopSignal:
             raise Interrupted(self.name)
 
 
+class _Window:
+    """At most ``limit`` inputs between being read and being stored.
+
+    ``Pool.imap`` alone has no such bound: its feeder thread reads inputs as fast as the workers
+    take them and its result queue grows without limit, so whenever the writer is slower than
+    the workers (a Parquet flush, an index segment merge, a slow disk) finished pages pile up in
+    the writer's memory. Here the feeder takes a slot before it reads an input, and the writer
+    frees it once the page is stored."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(limit, CHUNK_SIZE)  # at least one task's worth: else no task is ever complete
+        self._slots = threading.Semaphore(self.limit)
+        self._closed = False
+        self.read = 0  # written by the feeder thread only
+        self.done = 0  # written by the writer's thread only
+        self.most = 0  # the most inputs read and not yet stored at once
+
+    def feed(self, inputs: Iterable[RawDocument | Reject]) -> Iterator[RawDocument | Reject]:
+        """``inputs``, one at a time as slots free up (runs in the pool's feeder thread)."""
+        items = iter(inputs)
+        while True:
+            self._slots.acquire()
+            if self._closed:
+                return
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            self.read += 1
+            self.most = max(self.most, self.read - self.done)
+            yield item
+
+    def stored(self) -> None:
+        self.done += 1
+        self._slots.release()
+
+    def close(self) -> None:
+        """Let a feeder waiting for a slot end, so that the pool can be terminated."""
+        self._closed = True
+        self._slots.release()
+
+
 def _results(
-    inputs: Iterable[RawDocument | Reject], workers: int, stop: _StopSignal
+    inputs: Iterable[RawDocument | Reject], workers: int, stop: _StopSignal, window: _Window
 ) -> Iterator[Extracted | Reject]:
+    """Each input's result, in input order. With several workers, at most ``window.limit``
+    inputs are read and not yet stored at any time (with one, one)."""
     if workers <= 1:
         for doc in inputs:
             with stop.busy():
@@ -215,11 +264,16 @@ def _results(
     finally:
         gc.unfreeze()
     with pool:
-        # Results come back in input order. One page per task instead of 4 cost the writer
-        # about 0.4 s more CPU per 400 pages, more than it saved at the end of the run.
-        yield from pool.imap(process, inputs, chunksize=4)
-        pool.close()  # all done: let the workers exit on their own
-        pool.join()
+        try:
+            # Results come back in input order. One page per task instead of 4 cost the writer
+            # about 0.4 s more CPU per 400 pages, more than it saved at the end of the run.
+            for result in pool.imap(process, window.feed(inputs), chunksize=CHUNK_SIZE):
+                yield result  # the writer stores it before asking for the next one
+                window.stored()
+            pool.close()  # all done: let the workers exit on their own
+            pool.join()
+        finally:
+            window.close()  # before the pool's terminate() joins the feeder thread
 
 
 def _worker_signals() -> None:
@@ -259,8 +313,10 @@ def run_pipeline(
         stop = _StopSignal()
         previous = _install_signal_handlers(stop.handle)
         bar = _progress_bar(progress)
+        window = _Window(IN_FLIGHT_PER_WORKER * workers)
+        memory = _MemoryAtPeak(index, writer)
         try:
-            for result in _results(inputs, workers, stop):
+            for result in _results(inputs, workers, stop, window):
                 with stop.busy():
                     summary.read += 1
                     decision = _store(result, index, writer, summary)
@@ -268,6 +324,8 @@ def run_pipeline(
                         on_result(result, decision)
                     if bar is not None:
                         bar.update(1)
+                    if summary.read % memory.EVERY == 0:
+                        memory.check()
                 stop.check()
             summary.status = "ok" if summary.rejected == 0 else "partial"
         except Interrupted as exc:
@@ -280,13 +338,56 @@ def run_pipeline(
                 bar.close()
         if summary.read and summary.rejected == summary.read:
             summary.status = "failed"
+        memory.check()
         writer.flush()
+        memory.check()
         summary.finished_at = datetime.now(UTC)
         writer.write_run(summary.row())
+        memory.log(window if workers > 1 else None)
     own, children = (now - before for now, before in zip(_cpu_seconds(), cpu, strict=True))
     pool = workers if workers > 1 else 0  # one worker runs in this process
     log.info("cpu: %.2f s in the writer process, %.2f s in %d worker processes", own, children, pool)
     return summary
+
+
+class _MemoryAtPeak:
+    """The writer's peak RSS (the kernel's high-water mark) and what the dedup index and the
+    write buffer held when it was reached, for ``tools/bench.py``: the index grows with the
+    articles (a few hundred bytes each), the buffer up to its bound, and the rest should not
+    grow at all. Checked every ``EVERY`` pages and around the final flush, each time with the
+    most the index and the buffer held since the previous check (a merge, a flush)."""
+
+    EVERY = 64
+
+    def __init__(self, index: DedupIndex, writer: Any) -> None:
+        self.index, self.writer = index, writer
+        self.rss = self.index_bytes = self.buffer_bytes = 0
+        self.check()
+
+    def check(self) -> None:
+        index_bytes, buffer_bytes = self.index.take_peak(), self.writer.take_peak()
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+        if rss > self.rss:
+            self.rss, self.index_bytes, self.buffer_bytes = rss, index_bytes, buffer_bytes
+
+    def log(self, window: _Window | None) -> None:
+        mb = 2**20
+        index, writer = self.index, self.writer
+        log.info(
+            "memory: writer peak RSS %.1f MB, when the dedup index held %.1f MB and the write buffer "
+            "%.1f MB; dedup index %d rows in %.1f MB (%.1f MB at most, while merging segments); write "
+            "buffer at most %.1f MB of %.1f MB; at most %d pages read and not yet stored (bound %d)",
+            self.rss / mb,
+            self.index_bytes / mb,
+            self.buffer_bytes / mb,
+            index.size,
+            index.nbytes / mb,
+            index.peak_nbytes / mb,
+            writer.peak_bytes / mb,
+            writer.buffer_bytes / mb,
+            window.most if window is not None else 1,
+            window.limit if window is not None else 1,
+        )
 
 
 def _cpu_seconds() -> tuple[float, float]:

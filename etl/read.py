@@ -2,7 +2,8 @@
 
 Each page may come with its URL in a sidecar file (``page.html`` + ``page.url`` or
 ``page.html.url``, one line). Directories are walked recursively in name order, so a
-run is reproducible; symlinks that lead outside the input root are refused, and file
+run is reproducible, and lazily (one directory's names per level in memory, never the list of
+every input); symlinks that lead outside the input root are refused, and file
 sizes are capped (also after gzip decompression: no gzip bombs).
 """
 
@@ -40,16 +41,33 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Rejec
         if root.is_file():
             yield root
             continue
-        real_root = root.resolve()
-        for path in sorted(root.rglob("*")):
-            if any(part.startswith(".") for part in path.relative_to(root).parts):
-                continue
-            if not path.is_file() or _kind(path) is None:
-                continue
-            if not path.resolve().is_relative_to(real_root):
+        yield from _walk(root, root.resolve())
+
+
+def _walk(directory: Path, real_root: Path) -> Iterator[Path | Reject]:
+    """Depth first, each directory's entries in name order: the order of ``sorted(rglob("*"))``,
+    but holding the names of one directory per level instead of every path under the root
+    (200k paths of a 100k-page backfill were 60-80 MB of the writer's memory). Hidden entries
+    are skipped, symlinked directories are not followed (as rglob does)."""
+    try:
+        with os.scandir(directory) as entries:
+            names = sorted(
+                (entry.name, entry.is_dir(follow_symlinks=False))
+                for entry in entries
+                if not entry.name.startswith(".")
+            )
+    except OSError as exc:
+        yield Reject(str(directory), f"unreadable directory: {exc.strerror or exc}", stage="read")
+        return
+    for name, is_dir in names:
+        path = directory / name
+        if is_dir:
+            yield from _walk(path, real_root)
+        elif _kind(path) is not None and path.is_file():
+            if path.resolve().is_relative_to(real_root):
+                yield path
+            else:
                 yield Reject(str(path), "symlink leads outside the input directory", stage="read")
-                continue
-            yield path
 
 
 def sidecar_url(path: Path) -> str | None:

@@ -198,11 +198,20 @@ class ArchiveWriter:
     """Buffers rows per partition and writes them in large files with large row groups.
 
     Rows are turned into Arrow tables every ``BATCH_ROWS`` (compact: a Python dict per
-    row costs several times its text), and everything is written once the buffer holds
-    ``buffer_bytes``: memory stays flat however long the run."""
+    row costs several times its text). The buffer counts those tables at their Arrow size,
+    rows not converted yet at their measured Python size, and the duplicates and rejects
+    rows; beyond ``buffer_bytes`` the largest partitions are written until half is free, and
+    duplicates and rejects rows beyond a quarter of it are written out. ``peak_bytes`` is the
+    most the buffer held: memory stays within the bound however long the run."""
 
     BATCH_ROWS = 2000
-    ROW_OVERHEAD = 2048  # a row dict, its minhash array and keys, before conversion
+    # A row dict before conversion besides its text (counted at 2 bytes a character: most
+    # non-Latin texts are UCS-2 strings), as unpickled from a worker. Measured (tracemalloc)
+    # 3.5-4.0 KB besides the text: the seeds and site fixtures 3.5, the synthetic backfill's
+    # articles 3.6, rows with every metadata field 4.0. The 2 KB counted before let the
+    # buffer hold up to 1.4x what it counted in rows not yet converted.
+    ROW_OVERHEAD = 4096
+    OTHER_ROW_BYTES = 1536  # a duplicates row (measured 1.1 KB) or a rejects row (0.5 KB)
 
     def __init__(self, archive: Archive, run_id: str, buffer_bytes: int = BUFFER_BYTES) -> None:
         self.archive = archive
@@ -213,17 +222,35 @@ class ArchiveWriter:
         self._other: dict[str, list[Mapping[str, Any]]] = {"duplicates": [], "rejects": []}
         self._bytes = 0
         self._seq = 0
+        self.peak_bytes = 0
+        self._interval_peak = 0
         self.files_written: list[Path] = []
+
+    def _grew(self) -> None:
+        self.peak_bytes = max(self.peak_bytes, self._bytes)
+        self._interval_peak = max(self._interval_peak, self._bytes)
+
+    def take_peak(self) -> int:
+        """The most the buffer held since the previous call."""
+        peak, self._interval_peak = max(self._interval_peak, self._bytes), self._bytes
+        return peak
+
+    def _row_bytes(self, row: Mapping[str, Any]) -> int:
+        return self.ROW_OVERHEAD + 2 * len(row.get("text") or "")
 
     def add_article(self, row: dict[str, Any]) -> None:
         key = partition_key(row.get("published_date"), row["fetched_at"])
         rows = self._pending.setdefault(key, [])
         rows.append(row)
-        self._bytes += self.ROW_OVERHEAD + 2 * len(row.get("text") or "")
+        self._bytes += self._row_bytes(row)
+        self._grew()
         if len(rows) >= self.BATCH_ROWS:
             self._convert(key)
             if sum(t.num_rows for t in self._tables[key]) >= ROW_GROUP_ROWS:
                 self._flush_partition(key)  # a full row group: one large file
+        self._keep_bound()
+
+    def _keep_bound(self) -> None:
         if self._bytes > self.buffer_bytes:
             # Memory is full: write the largest partitions until half is free, so the
             # small ones keep collecting rows instead of each writing a tiny file.
@@ -237,7 +264,7 @@ class ArchiveWriter:
         keys = set(self._pending) | set(self._tables)
         return {
             k: sum(t.nbytes for t in self._tables.get(k, []))
-            + sum(self.ROW_OVERHEAD + 2 * len(r.get("text") or "") for r in self._pending.get(k, []))
+            + sum(self._row_bytes(r) for r in self._pending.get(k, []))
             for k in keys
         }
 
@@ -254,26 +281,39 @@ class ArchiveWriter:
     def _convert(self, key: tuple[int, int]) -> None:
         rows = self._pending.pop(key)
         table = to_table(rows, ARTICLES)
-        self._bytes -= sum(self.ROW_OVERHEAD + 2 * len(r.get("text") or "") for r in rows)
+        self._bytes -= sum(self._row_bytes(r) for r in rows)
         self._bytes += table.nbytes
         self._tables.setdefault(key, []).append(table)
 
     def add(self, table: str, row: Mapping[str, Any]) -> None:
-        self._other[table].append(row)
+        """A duplicates or rejects row."""
+        rows = self._other[table]
+        rows.append(row)
+        self._bytes += self.OTHER_ROW_BYTES
+        self._grew()
+        if len(rows) * self.OTHER_ROW_BYTES > self.buffer_bytes // 4:
+            if table == "duplicates":
+                self.flush_articles()  # a duplicates row never points at an article not on disk
+            self._flush_other(table)
+        self._keep_bound()
+
+    def _flush_other(self, table: str) -> None:
+        rows = self._other[table]
+        if rows:
+            self._write(to_table(rows, TABLES[table]), self.archive.path(table))
+            self._bytes -= len(rows) * self.OTHER_ROW_BYTES
+            rows.clear()
 
     def flush_articles(self) -> None:
         for key in sorted(set(self._pending) | set(self._tables)):
             self._flush_partition(key)
-        self._bytes = 0
 
     def flush(self) -> None:
         """Write everything buffered: articles first, so a duplicates row never points at
         an article that is not on disk yet."""
         self.flush_articles()
-        for name, rows in self._other.items():
-            if rows:
-                self._write(to_table(rows, TABLES[name]), self.archive.path(name))
-                rows.clear()
+        for name in self._other:
+            self._flush_other(name)
 
     def write_run(self, row: Mapping[str, Any]) -> None:
         self._write(to_table([row], RUNS), self.archive.path("runs"))

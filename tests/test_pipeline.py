@@ -11,7 +11,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -20,7 +22,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import etl
-from etl.pipeline import run_pipeline
+from etl.models import Reject
+from etl.pipeline import _results, _StopSignal, _Window, run_pipeline
 from etl.read import read_inputs
 from etl.store import Archive
 from tests.conftest import FIXTURES, ROOT, SEEDS
@@ -337,3 +340,51 @@ def test_two_workers_store_what_one_stores_and_log_the_cpu_split(
     assert len(split) == 2 and all(split)
     assert float(split[0][1]) > 0 and split[0][3] == "0"  # one worker: extraction runs in the writer
     assert float(split[1][2]) > 0 and split[1][3] == "2"
+    memory = [
+        re.fullmatch(
+            r"memory: writer peak RSS [\d.]+ MB, when the dedup index held [\d.]+ MB and the write buffer "
+            r"[\d.]+ MB; dedup index (\d+) rows in ([\d.]+) MB \(([\d.]+) MB at most, while merging "
+            r"segments\); write buffer at most ([\d.]+) MB of 128.0 MB; at most (\d+) pages read and not yet "
+            r"stored \(bound (\d+)\)",
+            r.getMessage(),
+        )
+        for r in caplog.records
+        if r.getMessage().startswith("memory: ")
+    ]
+    assert len(memory) == 2 and all(memory)
+    for line, run in zip(memory, (one, two), strict=True):
+        assert int(line[1]) == run.new + run.revisions
+        assert 0 < float(line[2]) <= float(line[3]) and 0 < float(line[4]) < 128
+    assert (memory[0][5], memory[0][6]) == ("1", "1")
+    assert 1 <= int(memory[1][5]) <= int(memory[1][6]) == 64
+
+
+def test_workers_stop_at_the_window_while_the_writer_is_busy() -> None:
+    """Pool.imap alone reads inputs as fast as the workers go and queues their results without
+    limit, so pages piled up in the writer whenever it was slower (a Parquet flush, an index
+    merge). With two workers, at most ``in_flight`` inputs are read and not yet stored, even
+    while the writer keeps its first result for a long time; order and count are unchanged."""
+    limit, total = 12, 300
+    read = stored = most = 0
+    full = threading.Event()
+
+    def inputs() -> Iterator[Reject]:  # consumed by the pool's feeder thread
+        nonlocal read, most
+        for i in range(total):
+            read += 1
+            most = max(most, read - stored)
+            if read - stored >= limit:
+                full.set()
+            yield Reject(f"input-{i}", "cheap for a worker: returned as it is")
+
+    origins = []
+    window = _Window(limit)
+    for result in _results(inputs(), 2, _StopSignal(), window):
+        if not origins:  # the writer is busy with its first page: the feeder may read on meanwhile
+            assert full.wait(60)
+            time.sleep(0.5)
+            assert read == limit
+        origins.append(result.origin)
+        stored += 1  # stored: the next request for a result frees its slot
+    assert origins == [f"input-{i}" for i in range(total)]
+    assert most == window.most == limit

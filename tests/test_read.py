@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import os
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,6 +81,77 @@ def test_hidden_files_and_directories_are_skipped(tmp_path: Path) -> None:
     write(root / "sub" / ".cache" / "old.txt")
     write(root / "sub" / "kept.txt")
     assert names(list(iter_files([root])), root) == ["sub/kept.txt", "visible.html"]
+
+
+def test_walk_order_is_the_order_of_sorted_rglob(tmp_path: Path) -> None:
+    """The lazy walk yields what ``sorted(root.rglob("*"))`` (the walk it replaced) yields, in the
+    same order, also where a directory name is a prefix of a file or directory name."""
+    root = tmp_path / "in"
+    for rel in [
+        "a.txt",
+        "a/z.txt",
+        "a-b/c.txt",
+        "a b.html",
+        "a/b/c.html",
+        "a.b/d.txt",
+        "B/e.txt",
+        "b/f.txt",
+        "É/g.txt",
+        "_/h.txt",
+        "10/i.txt",
+        "9/j.txt",
+        "a/.hidden/k.txt",
+    ]:
+        write(root / rel)
+    expected = [
+        p
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    ]
+    assert list(iter_files([root])) == expected
+    assert len(expected) == 12
+
+
+def test_walk_holds_one_directory_at_a_time_not_every_path(tmp_path: Path) -> None:
+    """No list of every input: after the first file of 40 directories of 250 files, the walk
+    holds about one directory's names (a list of all 10,000 paths took about 4 MB)."""
+    root = tmp_path / "in"
+    for d in range(40):
+        sub = root / f"{d:02d}"
+        sub.mkdir(parents=True)
+        for f in range(250):
+            (sub / f"{f:03d}.txt").touch()
+    tracemalloc.start()
+    try:
+        walk = iter_files([root])
+        first = next(walk)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert first == root / "00" / "000.txt"
+    assert peak < 400_000
+    assert sum(1 for _ in walk) == 40 * 250 - 1
+
+
+def test_an_unreadable_directory_is_a_reject_and_the_rest_is_walked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "in"
+    write(root / "a" / "one.txt")
+    write(root / "b" / "two.txt")
+    write(root / "c.txt")
+    real_scandir = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if Path(path).name == "a":
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    items = list(iter_files([root]))
+    assert isinstance(items[0], Reject) and items[0].origin == str(root / "a")
+    assert items[0].reason == "unreadable directory: Permission denied"
+    assert names(items, root) == ["b/two.txt", "c.txt"]
 
 
 def test_a_root_inside_a_hidden_directory_is_still_walked(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@
 Usage:
     python tools/bench.py [--devset PATH] [--pages N] [--extract-pages N] [--workers N] [--repeat N]
                           [--dedup-articles N] [--backfill-articles N] [--compare-articles N]
-                          [--backfill-workers N] [--skip extract,pipeline,dedup,backfill]
+                          [--backfill-workers N] [--flat-buffer-mb MB]
+                          [--skip extract,pipeline,dedup,backfill]
                           [--wait-idle S] [--profile N] [--quick] [--tmp DIR] [--out FILE]
 
 Sections, all measured in one run on this machine:
@@ -13,7 +14,10 @@ Sections, all measured in one run on this machine:
    of real pages given many distinct URLs and small text edits, with peak RSS of the process tree;
 3. the dedup index of a synthesised 1M-article archive: load time from its cache (and cold, from
    Parquet), memory, classify() time;
-4. the Parquet layout and peak RSS of a synthetic backfill (100k short articles), beside a 25k one.
+4. the Parquet layout and peak RSS of a synthetic backfill (100k short articles), beside a 25k one,
+   per process (the writer, the largest worker) and for the process tree; then both sizes again
+   with a write buffer both fill (32 MB). The writer's growth is split by what its 'memory:' log
+   line says the dedup index and the write buffer held at its peak.
 
 Pages come from ../shared/devset when present, else from the repository's own seeds/ and
 tests/fixtures/ (the output says which). Figures are written to bench-results/latest.json.
@@ -224,6 +228,10 @@ class TreeSampler(threading.Thread):
         self.peak_pss: int | None = None
         self.pss_every = 5
         self.stop = threading.Event()
+        # Peak RSS of each process, and which are the command's own (the writer: the root, or
+        # its direct children when the root is a launcher) and which their children (workers).
+        self.process_peaks: dict[int, int] = {}
+        self.top_level: set[int] = set()
 
     def run(self) -> None:
         if psutil is None:
@@ -244,13 +252,18 @@ class TreeSampler(threading.Thread):
                 if time.monotonic() - listed > 1.0:  # listing children scans /proc: once a second
                     processes = [root] if self.include_root else []
                     processes += root.children(recursive=True)
+                    top = [root] if self.include_root else root.children()
+                    self.top_level.update(p.pid for p in top)
                     listed = time.monotonic()
                 for proc in processes:
                     try:
-                        total += proc.memory_info().rss
-                        count += 1
+                        rss = proc.memory_info().rss
                     except psutil.Error:
-                        pass
+                        continue
+                    total += rss
+                    count += 1
+                    if rss > self.process_peaks.get(proc.pid, 0):
+                        self.process_peaks[proc.pid] = rss
             except psutil.Error:
                 break
             if total > self.peak:
@@ -264,6 +277,13 @@ class TreeSampler(threading.Thread):
                 self.report(now - started, total)
                 last_report = now
             self.stop.wait(self.interval)
+
+
+def peaks_by_kind(sampler: TreeSampler) -> tuple[int, int]:
+    """(peak RSS of the writer process, peak RSS of the largest worker process), sampled."""
+    writer = max((v for pid, v in sampler.process_peaks.items() if pid in sampler.top_level), default=0)
+    worker = max((v for pid, v in sampler.process_peaks.items() if pid not in sampler.top_level), default=0)
+    return writer, worker
 
 
 def proportional_set_size(pid: int) -> int | None:
@@ -546,6 +566,14 @@ _SUMMARY = re.compile(
 )
 _INDEX_LOG = re.compile(r"dedup index: (\d+) archived articles loaded in ([\d.]+) s")
 _CPU_LOG = re.compile(r"cpu: ([\d.]+) s in the writer process, ([\d.]+) s in (\d+) worker processes")
+_MEMORY_LOG = re.compile(
+    r"memory: writer peak RSS (?P<writer_peak_rss_mb>[\d.]+) MB, when the dedup index held "
+    r"(?P<index_at_peak_mb>[\d.]+) MB and the write buffer (?P<buffer_at_peak_mb>[\d.]+) MB; "
+    r"dedup index (?P<index_rows>\d+) rows in (?P<index_mb>[\d.]+) MB \((?P<index_most_mb>[\d.]+) MB at "
+    r"most, while merging segments\); write buffer at most (?P<buffer_most_mb>[\d.]+) MB of "
+    r"(?P<buffer_mb>[\d.]+) MB; at most (?P<in_flight>\d+) pages read and not yet stored "
+    r"\(bound (?P<in_flight_bound>\d+)\)"
+)
 
 
 def run_backfill(
@@ -579,6 +607,7 @@ def run_backfill(
         for k, v in summary.groupdict().items()
     }
     index = _INDEX_LOG.search(stderr)
+    writer_peak, worker_peak = peaks_by_kind(sampler)
     result = {
         "workers": workers,
         "wall_seconds": round(wall, 2),
@@ -589,6 +618,8 @@ def run_backfill(
         "processes_at_peak": sampler.peak_processes if psutil is not None else None,
         "peak_pss_tree_mb": round(sampler.peak_pss / MB, 1) if sampler.peak_pss else None,
         "peak_rss_largest_process_mb": round(usage["maxrss"] / MB, 1),
+        "peak_rss_writer_sampled_mb": round(writer_peak / MB, 1) if psutil is not None else None,
+        "peak_rss_worker_max_mb": round(worker_peak / MB, 1) if psutil is not None and workers > 1 else None,
         "cpu_seconds_user_sys": round(usage["cpu"], 1),
         "load_average_after": load_average(),
         "other_load_cores": round(max(other, 0.0) / wall, 2) if other is not None else None,
@@ -598,6 +629,8 @@ def run_backfill(
     result["pages_per_cpu_s"] = round(counts["read"] / result["cpu_seconds_user_sys"], 2)
     if index:
         result["index_load_seconds"] = float(index.group(2))
+    if memory := _MEMORY_LOG.search(stderr):
+        result["memory"] = {k: float(v) if "." in v else int(v) for k, v in memory.groupdict().items()}
     if cpu := _CPU_LOG.search(stderr):
         result["writer_cpu_seconds"], result["workers_cpu_seconds"] = float(cpu.group(1)), float(cpu.group(2))
         if counts["seconds"]:  # cores the run kept busy: at most the worker count (1 worker: 1)
@@ -897,32 +930,87 @@ def parquet_layout(data: Path) -> dict[str, Any]:
     }
 
 
-def bench_backfill(n: int, compare: int, workers: int, tmp: Path) -> dict[str, Any]:
+def bench_backfill(
+    n: int, compare: int, workers: int, tmp: Path, flat_buffer_mb: float = 0.0
+) -> dict[str, Any]:
+    """Backfills of ``n`` and ``compare`` synthetic articles with the default write buffer (the
+    layout, the raw peak RSS ratio), then, with ``flat_buffer_mb``, the same two sizes with a
+    buffer both runs fill, so that the buffer is the same in both and what is left of the growth
+    is the dedup index and everything else."""
     corpus = tmp / "backfill-corpus"
     say(f"  writing {n:,} synthetic text articles (+ .url sidecars) to {corpus}")
     started = time.perf_counter()
     compare = compare if 0 < compare < n else 0
     first, rest = write_articles(n, compare, corpus)
     say(f"  written in {time.perf_counter() - started:.0f} s")
-    out: dict[str, Any] = {"articles": n, "compare_articles": compare, "workers": workers}
-    for size in [n] + ([compare] if compare else []):
-        inputs = [first, rest] if size == n else [first]
-        data = tmp / f"backfill-data-{size}"
-        say(f"  backfill of {size:,} articles with {workers} worker(s), default buffer")
-        run = run_backfill(inputs, data, workers, label=f"backfill {size:,}")
-        say(
-            f"  {size:,}: {run['read']:,} read, {run['new']:,} new in {run['seconds']} s "
-            f"({run['pages_per_s']} pages/s), peak RSS {run['peak_rss_mb']} MB"
-        )
-        if size == n:
-            run["layout"] = parquet_layout(data)
-        out[str(size)] = run
-        shutil.rmtree(data, ignore_errors=True)
+    out: dict[str, Any] = {"articles": n, "compare_articles": compare, "workers": workers, "runs": {}}
+    buffers: list[float | None] = [None] + ([flat_buffer_mb] if flat_buffer_mb and compare else [])
+    for buffer_mb in buffers:
+        for size in [n] + ([compare] if compare else []):
+            inputs = [first, rest] if size == n else [first]
+            data = tmp / f"backfill-data-{size}"
+            buffer = "default buffer" if buffer_mb is None else f"{buffer_mb:g} MB buffer"
+            label = f"{size:,} articles, {buffer}"
+            say(f"  backfill of {label}, {workers} worker(s)")
+            run = run_backfill(inputs, data, workers, label=f"backfill {label}", buffer_mb=buffer_mb)
+            mem = run.get("memory", {})
+            say(
+                f"  {label}: {run['read']:,} read, {run['new']:,} new in {run['seconds']} s "
+                f"({run['pages_per_s']} pages/s), peak RSS {run['peak_rss_mb']} MB (writer "
+                f"{mem.get('writer_peak_rss_mb')} MB, largest worker {run['peak_rss_worker_max_mb']} MB)"
+            )
+            if size == n and buffer_mb is None:
+                run["layout"] = parquet_layout(data)
+            out["runs"][_run_key(size, buffer_mb)] = run
+            shutil.rmtree(data, ignore_errors=True)
     shutil.rmtree(corpus, ignore_errors=True)
+    out[str(n)] = out["runs"][_run_key(n, None)]  # the 100k run, as before
     if compare:
-        big, small = out[str(n)]["peak_rss_mb"], out[str(compare)]["peak_rss_mb"]
-        out["rss_growth"] = round(big / small, 3)
-        out["rss_mb_per_10k_articles"] = round((big - small) / (n - compare) * 10_000, 1)
+        out[str(compare)] = out["runs"][_run_key(compare, None)]
+        big, small = (out["runs"][_run_key(size, None)] for size in (n, compare))
+        out["rss_growth"] = growth(big, small, n, compare)
+        if len(buffers) > 1:
+            big, small = (out["runs"][_run_key(size, flat_buffer_mb)] for size in (n, compare))
+            out["rss_growth_past_buffer_fill"] = growth(big, small, n, compare)
+            out["flat_buffer_mb"] = flat_buffer_mb
+    return out
+
+
+def _run_key(size: int, buffer_mb: float | None) -> str:
+    return f"{size}" if buffer_mb is None else f"{size}@{buffer_mb:g}MB"
+
+
+def growth(big: dict[str, Any], small: dict[str, Any], n_big: int, n_small: int) -> dict[str, Any]:
+    """Peak RSS of the larger run against the smaller one, per process kind, and the writer's
+    growth split by what its 'memory:' log line says was held at its peak: the dedup index
+    (which grows by a few hundred bytes per article by design), the write buffer (bounded) and
+    everything else (which should not grow)."""
+    articles = n_big - n_small
+    out: dict[str, Any] = {
+        "tree_ratio": round(big["peak_rss_mb"] / small["peak_rss_mb"], 3),
+        "tree_mb": round(big["peak_rss_mb"] - small["peak_rss_mb"], 1),
+    }
+    sampled = (("writer_sampled_mb", "peak_rss_writer_sampled_mb"), ("worker_mb", "peak_rss_worker_max_mb"))
+    for name, key in sampled:
+        if big.get(key) and small.get(key):
+            out[name] = round(big[key] - small[key], 1)
+    bm, sm = big.get("memory"), small.get("memory")
+    if bm and sm:
+        writer = bm["writer_peak_rss_mb"] - sm["writer_peak_rss_mb"]
+        index = bm["index_at_peak_mb"] - sm["index_at_peak_mb"]
+        buffer = bm["buffer_at_peak_mb"] - sm["buffer_at_peak_mb"]
+        out |= {
+            "writer_ratio": round(bm["writer_peak_rss_mb"] / sm["writer_peak_rss_mb"], 3),
+            "writer_mb": round(writer, 1),
+            "index_mb": round(index, 1),
+            "index_bytes_per_article": round(index * MB / articles),
+            "index_steady_bytes_per_article": round((bm["index_mb"] - sm["index_mb"]) * MB / articles),
+            "buffer_mb": round(buffer, 1),
+            "else_mb": round(writer - index, 1),  # everything but the dedup index
+            "rest_mb": round(writer - index - buffer, 1),  # nor the write buffer
+            # The tree's peak without the index's growth, against the smaller run's.
+            "ratio_without_index": round((big["peak_rss_mb"] - index) / small["peak_rss_mb"], 3),
+        }
     return out
 
 
@@ -962,11 +1050,22 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "MB",
         )
         if "rss_growth" in back:
+            ratio = back["rss_growth"]["tree_ratio"]
             add(
-                f"peak RSS {back['articles']:,} / {back['compare_articles']:,} articles",
-                back["rss_growth"],
+                f"peak RSS {back['articles']:,} / {back['compare_articles']:,} articles (raw)",
+                ratio,
                 f"<= {TARGET_RSS_GROWTH}",
-                back["rss_growth"] <= TARGET_RSS_GROWTH,
+                ratio <= TARGET_RSS_GROWTH,
+                "x",
+            )
+        flat = back.get("rss_growth_past_buffer_fill", {})
+        if "ratio_without_index" in flat:
+            ratio = flat["ratio_without_index"]
+            add(
+                f"  same, {back['flat_buffer_mb']:g} MB buffer, less the dedup index",
+                ratio,
+                f"<= {TARGET_RSS_GROWTH}",
+                ratio <= TARGET_RSS_GROWTH,
                 "x",
             )
         layout = run.get("layout")
@@ -1091,20 +1190,42 @@ def print_report(results: dict[str, Any]) -> None:
     back = results.get("backfill")
     if back:
         say(f"\n== 4. backfill of {back['articles']:,} synthetic articles, {back['workers']} worker(s) ==")
-        for size in (back["articles"], back["compare_articles"]):
-            r = back.get(str(size))
-            if r:
-                say(
-                    f"  {size:>9,}: {r['pages_per_s']} pages/s, {r['seconds']} s, "
-                    f"peak RSS {r['peak_rss_mb']} MB "
-                    f"(sum over the tree; PSS {r['peak_pss_tree_mb']} MB; largest process "
-                    f"{r['peak_rss_largest_process_mb']} MB)"
-                )
-        if "rss_growth" in back:
+        say(
+            f"  {'run':<33}{'pages/s':>8}{'tree RSS':>10}{'(PSS)':>8}{'writer':>8}{'worker':>8}"
+            f"  at the writer's peak: {'index':>6}{'buffer':>8}{'rest':>7}  (MB)"
+        )
+        for key, r in back["runs"].items():
+            size, _, buffer = key.partition("@")
+            name = f"{int(size):,} articles, " + (f"{buffer[:-2]} MB buffer" if buffer else "default buffer")
+            m = r.get("memory", {})
+            rest = m["writer_peak_rss_mb"] - m["index_at_peak_mb"] - m["buffer_at_peak_mb"] if m else None
+            # The writer's own high-water mark when it logs it, else the sampled peak.
+            writer = max(m.get("writer_peak_rss_mb", 0), r.get("peak_rss_writer_sampled_mb") or 0) or ""
             say(
-                f"  peak RSS growth: x{back['rss_growth']} "
-                f"({back['rss_mb_per_10k_articles']} MB per 10k articles)"
+                f"  {name:<33}{r['pages_per_s']:>8}{r['peak_rss_mb']:>10}{r['peak_pss_tree_mb'] or '':>8}"
+                f"{writer:>8}{r.get('peak_rss_worker_max_mb') or '':>8}"
+                f"  {'':>22}{m.get('index_at_peak_mb', ''):>6}{m.get('buffer_at_peak_mb', ''):>8}"
+                f"{'' if rest is None else round(rest, 1):>7}"
             )
+        flat = f"{back.get('flat_buffer_mb', 0):g} MB buffer, both runs past its fill"
+        for title, key in (("default buffer (raw)", "rss_growth"), (flat, "rss_growth_past_buffer_fill")):
+            g = back.get(key)
+            if not g:
+                continue
+            say(
+                f"  {back['compare_articles']:,} -> {back['articles']:,} articles, {title}: process tree "
+                f"x{g['tree_ratio']} ({g['tree_mb']:+} MB), writer {g.get('writer_sampled_mb', 0):+} MB, "
+                f"largest worker {g.get('worker_mb', 0):+} MB (sampled)"
+            )
+            if "writer_mb" in g:
+                say(
+                    f"    writer {g['writer_mb']:+} MB (x{g['writer_ratio']}) = dedup index "
+                    f"{g['index_mb']:+} MB ({g['index_bytes_per_article']} B/article at the peak, "
+                    f"{g['index_steady_bytes_per_article']} B/article held after the run) "
+                    f"+ everything else {g['else_mb']:+} MB (write buffer "
+                    f"{g['buffer_mb']:+} MB, rest {g['rest_mb']:+} MB); tree less the index's growth "
+                    f"x{g['ratio_without_index']}"
+                )
         layout = back[str(back["articles"])].get("layout", {})
         say(f"  {'partition':<20}{'files':>7}{'row groups':>12}{'rows':>9}  rows per group")
         for name, p in layout.get("partitions", {}).items():
@@ -1140,6 +1261,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--compare-articles", type=int, default=None, help="default 25,000 (quick 500); 0: skip")
     ap.add_argument("--backfill-workers", type=int, default=None, help="default: --workers")
     ap.add_argument(
+        "--flat-buffer-mb",
+        type=float,
+        default=None,
+        help="also run both backfill sizes with this write buffer, small enough that both fill it "
+        "(default 32; quick 0.25); 0: skip",
+    )
+    ap.add_argument(
         "--wait-idle",
         type=float,
         default=0.0,
@@ -1161,6 +1289,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.backfill_articles = args.backfill_articles or (2_000 if quick else 100_000)
     if args.compare_articles is None:
         args.compare_articles = 500 if quick else 25_000
+    if args.flat_buffer_mb is None:
+        args.flat_buffer_mb = 0.25 if quick else 32.0
     args.backfill_workers = args.backfill_workers or args.workers
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     unknown = args.skip - set(SECTIONS)
@@ -1216,7 +1346,7 @@ def main(argv: list[str] | None = None) -> int:
         if "backfill" not in args.skip:
             say(f"\n[4/4] backfill of {args.backfill_articles:,} synthetic articles")
             results["backfill"] = bench_backfill(
-                args.backfill_articles, args.compare_articles, args.backfill_workers, tmp
+                args.backfill_articles, args.compare_articles, args.backfill_workers, tmp, args.flat_buffer_mb
             )
     results["targets"] = targets(results)
     results["seconds"] = round(time.perf_counter() - started, 1)
