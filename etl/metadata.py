@@ -364,12 +364,10 @@ def _after_kicker(title: str, headline: str) -> bool:
 
 def _without_site_segment(text: str, site: str | None) -> str:
     """A heading that repeats the whole <title> ("Headline | Site") without the site part;
-    unlike ``strip_site_name``, nothing is cut unless a part is the known site name."""
-    parts = _segments(text)
-    if not site or len(parts) < 2:
-        return text
-    kept = [p for p in parts if key_text(p) != key_text(site)]
-    return _rejoin(text, kept) if kept and len(kept) < len(parts) else text
+    unlike ``strip_site_name`` alone, nothing is cut unless a part is the known site name."""
+    if site and any(key_text(p) == key_text(site) for p in _segments(text)):
+        return strip_site_name(text, site)
+    return text
 
 
 def _heading_like(page: Page, title: str) -> Tag | None:
