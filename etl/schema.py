@@ -118,16 +118,44 @@ def to_utc(value: datetime | date | None) -> datetime | None:
     return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
+def storable(value: str) -> str:
+    """``value`` as Parquet (UTF-8) can store and a terminal print it: each lone surrogate as
+    its backslash escape, the way ``repr`` shows it. Lone surrogates come from file names that
+    are not UTF-8 (``os.fsdecode`` turns byte 0xff into U+DCFF) and from ``\\ud800`` escapes in
+    JSON; stored as they are, one of them made every write of its batch fail."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
 def to_table(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
-    """Build a table with exactly ``schema`` (missing keys become nulls, extra keys are an error)."""
+    """Build a table with exactly ``schema`` (missing keys become nulls, extra keys are an error).
+    A string Parquet cannot store is stored ``storable``, never failing the batch."""
     rows = list(rows)
     names = set(schema.names)
     for row in rows:
         extra = set(row) - names
         if extra:
             raise KeyError(f"fields not in the schema: {sorted(extra)}")
-    columns = {f.name: pa.array([r.get(f.name) for r in rows], type=_storage_type(f.type)) for f in schema}
+    columns = {f.name: _array([r.get(f.name) for r in rows], _storage_type(f.type)) for f in schema}
     return pa.table(columns).cast(schema)
+
+
+def _array(values: list[Any], type: pa.DataType) -> pa.Array:
+    try:
+        return pa.array(values, type=type)
+    except UnicodeEncodeError:  # rare: only then is every value checked
+        return pa.array([_storable_value(v) for v in values], type=type)
+
+
+def _storable_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, list):
+        return [_storable_value(v) for v in value]
+    return value
 
 
 def _storage_type(t: pa.DataType) -> pa.DataType:

@@ -148,6 +148,32 @@ def test_bad_inputs_are_rejected_with_reasons_and_the_batch_goes_on(data_dir: Pa
     assert article_rows(data_dir) == 1
 
 
+def test_a_file_name_that_is_not_utf8_fails_alone_and_the_rest_is_archived(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """It aborted the whole backfill ('utf-8' codec can't encode character '\\udcff'), naming no
+    file and archiving nothing; and so did a lone surrogate escape in a page's JSON-LD."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(SEEDS / "002_putin_erdogan_en.txt", inputs / "a.txt")
+    shutil.copy(SEEDS / "000_2a54357175af2b52.txt", os.fsdecode(os.fsencode(inputs) + b"/bad\xff.txt"))
+    (inputs / "jsonld.html").write_text(
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+        '"Bridge \\ud800 reopens", "datePublished": "2021-03-04"}</script></head><body><article>'
+        "<h1>Bridge reopens</h1><p>"
+        + "The old bridge over the river reopened to traffic today. " * 5
+        + "</p></article></body></html>",
+        encoding="utf-8",
+    )
+    result = backfill(inputs, "--data", data_dir)
+    assert "read 3, new 2," in result.stdout
+    assert f"rejected: {inputs}/bad\\udcff.txt: file name is not valid UTF-8" in result.stdout
+    rejects = Archive(data_dir).read("rejects").to_pylist()
+    assert [(r["origin"], r["stage"]) for r in rejects] == [(f"{inputs}/bad\\udcff.txt", "read")]
+    titles = set(etl.load_articles(data_dir)["title"])
+    assert "Bridge \\ud800 reopens" in titles and len(titles) == 2
+
+
 def test_nothing_processable_exits_non_zero(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
