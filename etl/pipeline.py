@@ -4,12 +4,17 @@ dedup, store), with counters.
 Workers do the CPU work on one document at a time and return plain rows; the single
 writer process holds the archive lock, owns the dedup index and writes Parquet. Results
 are consumed in input order, so a run is deterministic whatever the worker count.
+
+Each page gets ``page_budget`` CPU seconds: a page over it is rejected ("extraction took
+longer than N s") and the run goes on. In worker processes the kernel's CPU timer ends the
+worker, which is replaced (``etl.workers``); with one worker, extraction runs in this process
+and the timer's signal raises ``PageOverBudget`` at the next Python instruction (a single C
+call, one regular expression, runs to its end first).
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import multiprocessing
 import os
@@ -33,6 +38,7 @@ from etl.models import Article, RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
 from etl.schema import to_utc
 from etl.store import BUFFER_BYTES, Archive
+from etl.workers import WorkerPool
 
 log = logging.getLogger(__name__)
 MIN_WORDS = 5  # fewer words than this is not an article (an empty or navigation-only page)
@@ -40,7 +46,9 @@ MIN_WORDS_TRUNCATED = 50  # a page cut off before </html> is kept only if it sti
 # Pages read but not yet stored, per worker process: enough to keep the workers busy while the
 # writer flushes Parquet or merges index segments, and a bound on what waits in the writer.
 IN_FLIGHT_PER_WORKER = 32
-CHUNK_SIZE = 4  # pages per pool task
+# CPU seconds one page may take. The slowest of the devset's pages takes well under a second;
+# a page of 20k nested <div> once took 189 s and held the archive lock all that time.
+DEFAULT_PAGE_BUDGET = 10.0
 _END_TAG = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
 
 
@@ -166,6 +174,59 @@ def process(doc: RawDocument | Reject) -> Extracted | Reject:
     return Extracted(row, fp, article.title)
 
 
+class PageOverBudget(BaseException):
+    """Raised by the CPU timer in the middle of a page's extraction. Not an Exception: the
+    ``except Exception`` that keeps one page's bug from stopping the batch must not catch it."""
+
+
+def over_budget(doc: RawDocument | Reject, budget: float) -> Reject:
+    return Reject(doc.origin, f"extraction took longer than {budget:g} s", url=doc.url)
+
+
+def _lost(budget: float | None) -> Callable[[RawDocument | Reject, int | None], Reject]:
+    """The result of a page whose worker process died on it."""
+
+    def lost(doc: RawDocument | Reject, exitcode: int | None) -> Reject:
+        if budget and exitcode == -signal.SIGPROF:
+            return over_budget(doc, budget)
+        how = (
+            f"signal {signal.Signals(-exitcode).name}"
+            if exitcode and exitcode < 0
+            else f"exit code {exitcode}"
+        )
+        return Reject(doc.origin, f"extraction crashed its worker process ({how})", url=doc.url)
+
+    return lost
+
+
+class _InProcessBudget:
+    """The CPU budget of a page extracted in this process: ITIMER_PROF, whose signal raises
+    PageOverBudget. Needs the main thread (only it can have a signal handler)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __enter__(self) -> _InProcessBudget:
+        self._previous = signal.signal(signal.SIGPROF, self._expired)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, self._previous)
+
+    def _expired(self, signum: int, frame: Any) -> None:
+        raise PageOverBudget()
+
+    def process(self, doc: RawDocument | Reject) -> Extracted | Reject:
+        signal.setitimer(signal.ITIMER_PROF, self.seconds)
+        try:
+            return process(doc)
+        except PageOverBudget:
+            return over_budget(doc, self.seconds)
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+
+
 class Interrupted(Exception):
     """SIGTERM/SIGINT: stop taking new input, keep what is done."""
 
@@ -203,14 +264,13 @@ class _StopSignal:
 class _Window:
     """At most ``limit`` inputs between being read and being stored.
 
-    ``Pool.imap`` alone has no such bound: its feeder thread reads inputs as fast as the workers
-    take them and its result queue grows without limit, so whenever the writer is slower than
-    the workers (a Parquet flush, an index segment merge, a slow disk) finished pages pile up in
-    the writer's memory. Here the feeder takes a slot before it reads an input, and the writer
-    frees it once the page is stored."""
+    Without a bound the feeder thread would read inputs as fast as the workers take them, so
+    whenever the writer is slower than the workers (a Parquet flush, an index segment merge, a
+    slow disk) finished pages would pile up in the writer's memory. The feeder takes a slot
+    before it reads an input, and the writer frees it once the page is stored."""
 
     def __init__(self, limit: int) -> None:
-        self.limit = max(limit, CHUNK_SIZE)  # at least one task's worth: else no task is ever complete
+        self.limit = max(limit, 1)
         self._slots = threading.Semaphore(self.limit)
         self._closed = False
         self.read = 0  # written by the feeder thread only
@@ -243,46 +303,27 @@ class _Window:
 
 
 def _results(
-    inputs: Iterable[RawDocument | Reject], workers: int, stop: _StopSignal, window: _Window
+    inputs: Iterable[RawDocument | Reject],
+    workers: int,
+    stop: _StopSignal,
+    window: _Window,
+    budget: float | None = None,
 ) -> Iterator[Extracted | Reject]:
     """Each input's result, in input order. With several workers, at most ``window.limit``
     inputs are read and not yet stored at any time (with one, one)."""
-    if workers <= 1:
-        for doc in inputs:
-            with stop.busy():
-                result = process(doc)
-            yield result
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if workers <= 1 and (in_main_thread or not budget):
+        with _InProcessBudget(budget) if budget else contextlib.nullcontext() as timer:
+            for doc in inputs:
+                with stop.busy():
+                    result = timer.process(doc) if timer is not None else process(doc)
+                yield result
         return
+    # Several workers, or one with a budget outside the main thread (a scheduler's run): there
+    # no signal handler can interrupt a page, so it runs in one worker process.
     language.preload()  # loaded once here, shared by the forked workers (~100 MB each otherwise)
-    ctx = multiprocessing.get_context("fork")
-    # Frozen, the objects the workers inherit are never scanned (and so never copied) by their
-    # garbage collections: on the 400-page bench a fifth fewer page faults in the workers and
-    # a peak PSS of 323-345 MB instead of 375 MB.
-    gc.freeze()
-    try:
-        pool = ctx.Pool(workers, initializer=_worker_signals)
-    finally:
-        gc.unfreeze()
-    with pool:
-        try:
-            # Results come back in input order. One page per task instead of 4 cost the writer
-            # about 0.4 s more CPU per 400 pages, more than it saved at the end of the run.
-            for result in pool.imap(process, window.feed(inputs), chunksize=CHUNK_SIZE):
-                yield result  # the writer stores it before asking for the next one
-                window.stored()
-            pool.close()  # all done: let the workers exit on their own
-            pool.join()
-        finally:
-            window.close()  # before the pool's terminate() joins the feeder thread
-
-
-def _worker_signals() -> None:
-    """Workers ignore SIGINT (Ctrl-C reaches the whole process group): the writer decides when
-    to stop. SIGTERM, which Pool.terminate() sends, ends a worker at once: the handler it
-    inherits from the writer raised Interrupted inside extraction, where it could be caught,
-    and the worker then waited for a task forever while the pool waited for it to exit."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    pool = WorkerPool(max(workers, 1), process, _lost(budget), budget=budget)
+    yield from pool.imap(inputs, window)
 
 
 def run_pipeline(
@@ -296,11 +337,13 @@ def run_pipeline(
     lock_wait: float = 0.0,
     buffer_bytes: int = BUFFER_BYTES,
     on_result: Callable[[Extracted | Reject, Decision | None], None] | None = None,
+    page_budget: float | None = DEFAULT_PAGE_BUDGET,
 ) -> RunSummary:
     """Run inputs through every stage into the archive and return the counts.
 
     Holds the archive lock for the whole run (raises ArchiveBusy when another job holds it).
-    SIGTERM/SIGINT end the run early but cleanly: everything processed so far is written."""
+    SIGTERM/SIGINT end the run early but cleanly: everything processed so far is written.
+    A page that takes more than ``page_budget`` CPU seconds (None or 0: no limit) is rejected."""
     summary = RunSummary(run_id=new_run_id(), job=job, source=source)
     cpu = _cpu_seconds()
     with archive.locked(wait_seconds=lock_wait):
@@ -316,7 +359,7 @@ def run_pipeline(
         window = _Window(IN_FLIGHT_PER_WORKER * workers)
         memory = _MemoryAtPeak(index, writer)
         try:
-            for result in _results(inputs, workers, stop, window):
+            for result in _results(inputs, workers, stop, window, page_budget):
                 with stop.busy():
                     summary.read += 1
                     decision = _store(result, index, writer, summary)
@@ -343,7 +386,7 @@ def run_pipeline(
         memory.check()
         summary.finished_at = datetime.now(UTC)
         writer.write_run(summary.row())
-        memory.log(window if workers > 1 else None)
+        memory.log(window if window.read else None)  # read: by worker processes
     own, children = (now - before for now, before in zip(_cpu_seconds(), cpu, strict=True))
     pool = workers if workers > 1 else 0  # one worker runs in this process
     log.info("cpu: %.2f s in the writer process, %.2f s in %d worker processes", own, children, pool)

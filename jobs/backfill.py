@@ -23,6 +23,7 @@ def main(args: argparse.Namespace) -> int:
         progress=False if args.no_progress else None,
         lock_wait=args.wait,
         buffer_bytes=int(args.buffer_mb * 1024 * 1024),
+        page_budget=args.page_budget,
     )
     for reason in summary.reject_reasons:
         print(f"rejected: {reason}")

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from etl.models import RejectedInput
-from etl.pipeline import RunSummary
+from etl.pipeline import DEFAULT_PAGE_BUDGET, RunSummary
 from etl.store import ArchiveBusy
 from jobs import backfill
 from jobs.sources import ConfigError
@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default=None, help="sources file (default: jobs/sources.toml)")
     p.add_argument("--data", default="data", help="archive directory (default: data)")
     p.add_argument("--workers", type=int, default=1, help="extraction processes (default: 1)")
+    _page_budget_option(p)
     p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for the archive lock")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     p.add_argument("--buffer-mb", type=float, default=128, help="write article files every N MB")
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default=None, help="sources file (default: jobs/sources.toml)")
     p.add_argument("--data", default="data", help="archive directory (default: data)")
     p.add_argument("--workers", type=int, default=1, help="extraction processes (default: 1)")
+    _page_budget_option(p)
     p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for the archive lock")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
@@ -64,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=_date, default=None, help="only pages fetched on or after this date")
     p.add_argument("--data", default="data", help="archive directory (default: data)")
     p.add_argument("--workers", type=int, default=1, help="extraction processes (default: 1)")
+    _page_budget_option(p)
     p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for the archive lock")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
@@ -90,6 +93,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--plot", default=None, metavar="FILE.png", help="draw articles per day (90 days)")
     return parser
+
+
+def _page_budget_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--page-budget",
+        type=float,
+        default=DEFAULT_PAGE_BUDGET,
+        metavar="SECONDS",
+        help=f"CPU seconds a page may take, else it is rejected (default: {DEFAULT_PAGE_BUDGET:g}; 0: none)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,6 +190,7 @@ def _crawl(args: argparse.Namespace, job: str) -> int:
         workers=args.workers,
         progress=False if args.no_progress else None,
         lock_wait=args.wait,
+        page_budget=args.page_budget,
     )
     if not summaries:
         print(f"no enabled sources in {config}: enable one, or name one with --source", file=sys.stderr)
@@ -196,6 +210,7 @@ def _reprocess(args: argparse.Namespace) -> int:
         workers=args.workers,
         progress=False if args.no_progress else None,
         lock_wait=args.wait,
+        page_budget=args.page_budget,
     )
     _print_summary(summary)
     if summary.read == 0:

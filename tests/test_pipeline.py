@@ -27,6 +27,7 @@ from etl.pipeline import _results, _StopSignal, _Window, run_pipeline
 from etl.read import read_inputs
 from etl.store import Archive
 from tests.conftest import FIXTURES, ROOT, SEEDS
+from tests.hang_extract import HANG_MARK
 
 
 def backfill(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -301,6 +302,42 @@ def test_sigterm_mid_run_stops_it_at_the_next_page_and_keeps_what_is_done(
 def _children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(c) for c in path.read_text().split()] if path.exists() else []
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_page_over_the_cpu_budget_is_rejected_and_every_other_page_is_stored(
+    data_dir: Path, tmp_path: Path, workers: str
+) -> None:
+    """A real run whose extractor spins on one page (tests/hang_extract.py): before, nothing
+    limited a page and the run waited for it (the spin lasts two minutes). The page right
+    behind the spinning one went to the same worker, is re-run by its replacement, and still
+    wins over a later copy of itself: which copy is kept does not depend on timing."""
+    first = tmp_path / "first"
+    first.mkdir()
+    page = (SEEDS / "030_en_politics.html").read_bytes()
+    (first / "a_spin.html").write_bytes(page.replace(b"<body", HANG_MARK + b"<body", 1))
+    (first / "b_other.txt").write_text(
+        "Harbour reopens after storm\n\n" + "Ferries sailed again from the harbour on Monday. " * 8
+    )
+    shutil.copy(SEEDS / "002_putin_erdogan_en.txt", first / "c_copy.txt")
+    cmd = [sys.executable, "-m", "tests.hang_extract", "backfill", "--no-progress", str(first), str(SEEDS)]
+    cmd += ["--data", str(data_dir), "--workers", workers, "--page-budget", "1"]
+    started = time.monotonic()
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "read 12, new 10, duplicates 1, near-duplicates 0, revisions 0, rejected 1" in result.stdout
+    assert f"rejected: {first}/a_spin.html: extraction took longer than 1 s" in result.stdout
+    rejects = Archive(data_dir).read("rejects").to_pylist()
+    assert [(r["origin"], r["reason"]) for r in rejects] == [
+        (f"{first}/a_spin.html", "extraction took longer than 1 s")
+    ]
+    kept = etl.load_articles(data_dir, columns=["origin"])["origin"]
+    assert f"{first}/c_copy.txt" in set(kept) and f"{SEEDS}/002_putin_erdogan_en.txt" not in set(kept)
+    assert elapsed < 60  # about the budget plus start-up, not the two minutes of the spin
+    if workers == "2":
+        assert "extraction worker" in result.stderr and "replaced" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_extract_cli_prints_json() -> None:
