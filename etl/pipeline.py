@@ -36,8 +36,8 @@ from etl.extract import extract_article, published_day
 from etl.fingerprint import Fingerprint, article_id, fingerprint, hash64
 from etl.models import Article, RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
-from etl.schema import to_utc
-from etl.store import BUFFER_BYTES, Archive
+from etl.schema import run_row, to_utc
+from etl.store import BUFFER_BYTES, Archive, ArchiveWriter
 from etl.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -84,28 +84,36 @@ class RunSummary:
         return (end - self.started_at).total_seconds()
 
     def row(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "job": self.job,
-            "source": self.source,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "seconds": self.seconds,
-            "status": self.status,
-            "read": self.read,
-            "new": self.new,
-            "duplicates": self.duplicates,
-            "near_duplicates": self.near_duplicates,
-            "revisions": self.revisions,
-            "rejected": self.rejected,
-            "error": self.error,
-        }
+        return run_row(
+            run_id=self.run_id,
+            job=self.job,
+            source=self.source,
+            started_at=self.started_at,
+            finished_at=self.finished_at or datetime.now(UTC),
+            status=self.status,
+            read=self.read,
+            new=self.new,
+            duplicates=self.duplicates,
+            near_duplicates=self.near_duplicates,
+            revisions=self.revisions,
+            rejected=self.rejected,
+            error=self.error,
+        )
+
+    def fail(self, exc: BaseException) -> None:
+        """The run failed: the first error is the one to report (later ones follow from it)."""
+        if self.status != "failed" or self.error is None:
+            self.error = f"{type(exc).__name__}: {exc}"[:2000]
+        self.status = "failed"
+        log.error("run %s failed: %s", self.run_id, self.error)
+        log.debug("run %s failed", self.run_id, exc_info=exc)
 
     def line(self) -> str:
         return (
             f"run {self.run_id} {self.status}: read {self.read}, new {self.new}, "
             f"duplicates {self.duplicates}, near-duplicates {self.near_duplicates}, "
             f"revisions {self.revisions}, rejected {self.rejected}, {self.seconds:.1f} s"
+            + (f" ({self.error})" if self.error and self.status in ("failed", "interrupted") else "")
         )
 
 
@@ -243,8 +251,10 @@ class _StopSignal:
         self._busy = 0
 
     def handle(self, signum: int, frame: Any) -> None:
+        """Only the first signal raises: a second one must not cut short the run's ending."""
+        first = self.name is None
         self.name = signal.Signals(signum).name
-        if not self._busy:
+        if first and not self._busy:
             raise Interrupted(self.name)
 
     @contextlib.contextmanager
@@ -343,7 +353,9 @@ def run_pipeline(
 
     Holds the archive lock for the whole run (raises ArchiveBusy when another job holds it).
     SIGTERM/SIGINT end the run early but cleanly: everything processed so far is written.
-    A page that takes more than ``page_budget`` CPU seconds (None or 0: no limit) is rejected."""
+    A page that takes more than ``page_budget`` CPU seconds (None or 0: no limit) is rejected.
+    A run that fails (the store or the inputs raise) keeps what it can and returns with status
+    ``failed`` and the error; either way it writes its ``runs/`` row if the disk lets it."""
     summary = RunSummary(run_id=new_run_id(), job=job, source=source)
     cpu = _cpu_seconds()
     with archive.locked(wait_seconds=lock_wait):
@@ -353,44 +365,69 @@ def run_pipeline(
             "dedup index: %d archived articles loaded in %.2f s", index.size, time.perf_counter() - started
         )
         writer = archive.writer(summary.run_id, buffer_bytes)
+        writer.begin_run(job, source, summary.started_at)
         stop = _StopSignal()
         previous = _install_signal_handlers(stop.handle)
         bar = _progress_bar(progress)
         window = _Window(IN_FLIGHT_PER_WORKER * workers)
         memory = _MemoryAtPeak(index, writer)
+        results = _results(inputs, workers, stop, window, page_budget)
         try:
-            for result in _results(inputs, workers, stop, window, page_budget):
+            try:
+                for result in results:
+                    with stop.busy():
+                        summary.read += 1
+                        decision = _store(result, index, writer, summary)
+                        if on_result is not None:
+                            on_result(result, decision)
+                        if bar is not None:
+                            bar.update(1)
+                        if summary.read % memory.EVERY == 0:
+                            memory.check()
+                    stop.check()
+                summary.status = "ok" if summary.rejected == 0 else "partial"
+            except (Interrupted, KeyboardInterrupt) as exc:
+                summary.status = "interrupted"
+                summary.error = f"stopped by {exc or type(exc).__name__}"
+                log.warning("interrupted by %s: writing what is done", exc or type(exc).__name__)
+            except Exception as exc:
+                summary.fail(exc)
+            finally:
                 with stop.busy():
-                    summary.read += 1
-                    decision = _store(result, index, writer, summary)
-                    if on_result is not None:
-                        on_result(result, decision)
+                    results.close()  # the workers end before the writer flushes
                     if bar is not None:
-                        bar.update(1)
-                    if summary.read % memory.EVERY == 0:
-                        memory.check()
-                stop.check()
-            summary.status = "ok" if summary.rejected == 0 else "partial"
-        except Interrupted as exc:
-            summary.status = "interrupted"
-            summary.error = f"stopped by {exc}"
-            log.warning("interrupted by %s: writing what is done", exc)
+                        bar.close()
+            with stop.busy():  # a signal now waits: the run is recorded first
+                _finish(summary, writer, memory)
         finally:
             _restore_signal_handlers(previous)
-            if bar is not None:
-                bar.close()
-        if summary.read and summary.rejected == summary.read:
-            summary.status = "failed"
-        memory.check()
-        writer.flush()
-        memory.check()
-        summary.finished_at = datetime.now(UTC)
-        writer.write_run(summary.row())
         memory.log(window if window.read else None)  # read: by worker processes
     own, children = (now - before for now, before in zip(_cpu_seconds(), cpu, strict=True))
     pool = workers if workers > 1 else 0  # one worker runs in this process
     log.info("cpu: %.2f s in the writer process, %.2f s in %d worker processes", own, children, pool)
     return summary
+
+
+def _finish(summary: RunSummary, writer: ArchiveWriter, memory: _MemoryAtPeak) -> None:
+    """Write what is buffered and the run's row. When the writes fail, the row says so, with
+    the counts of what is on disk; when even the row cannot be written, the next writer records
+    the run as killed from the rows it left."""
+    if summary.status != "failed" and summary.read and summary.rejected == summary.read:
+        summary.status = "failed"
+    memory.check()
+    try:
+        writer.flush()
+    except Exception as exc:
+        summary.fail(exc)
+        summary.new, summary.revisions, summary.rejected = (
+            writer.stored[k] for k in ("new", "revisions", "rejected")
+        )
+    memory.check()
+    summary.finished_at = datetime.now(UTC)
+    try:
+        writer.write_run(summary.row())
+    except Exception as exc:
+        log.error("run %s could not be recorded in runs/ (%s): the next run records it", summary.run_id, exc)
 
 
 class _MemoryAtPeak:

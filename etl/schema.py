@@ -91,7 +91,7 @@ RUNS = pa.schema(
         pa.field("started_at", UTC_TS),
         pa.field("finished_at", UTC_TS),
         pa.field("seconds", pa.float64()),
-        pa.field("status", pa.string()),  # ok | partial | failed | interrupted
+        pa.field("status", pa.string()),  # ok | partial | failed | interrupted | killed
         pa.field("read", pa.int64()),
         pa.field("new", pa.int64()),
         pa.field("duplicates", pa.int64()),
@@ -102,6 +102,48 @@ RUNS = pa.schema(
     ],
     metadata=METADATA,
 )
+
+RUN_STATUSES = ("ok", "partial", "failed", "interrupted", "killed")
+
+
+def run_row(
+    *,
+    run_id: str,
+    job: str | None,
+    source: str | None,
+    started_at: datetime,
+    finished_at: datetime | None,
+    status: str,
+    read: int = 0,
+    new: int = 0,
+    duplicates: int = 0,
+    near_duplicates: int = 0,
+    revisions: int = 0,
+    rejected: int = 0,
+    error: str | None = None,
+) -> dict[str, Any]:
+    """A row of ``runs/``: one per run, however it ended (``killed``: recorded by the next
+    writer from the rows the run left)."""
+    if status not in RUN_STATUSES:
+        raise ValueError(f"unknown run status {status!r}")
+    seconds = (finished_at - started_at).total_seconds() if finished_at is not None else None
+    return {
+        "run_id": run_id,
+        "job": job,
+        "source": source,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "seconds": seconds,
+        "status": status,
+        "read": read,
+        "new": new,
+        "duplicates": duplicates,
+        "near_duplicates": near_duplicates,
+        "revisions": revisions,
+        "rejected": rejected,
+        "error": error,
+    }
+
 
 # Hive partition columns of data/articles (integers; month not zero-padded).
 PARTITIONING = pa.schema([pa.field("year", pa.int32()), pa.field("month", pa.int32())])

@@ -27,7 +27,7 @@ from etl.pipeline import _results, _StopSignal, _Window, run_pipeline
 from etl.read import read_inputs
 from etl.store import Archive
 from tests.conftest import FIXTURES, ROOT, SEEDS
-from tests.hang_extract import HANG_MARK
+from tests.faults import SPIN_MARK
 
 
 def backfill(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -216,44 +216,118 @@ def _corpus(directory: Path, n: int) -> None:
         (directory / f"{i:04d}.txt").write_text(f"Headline number {i}\n\n12 March 2021\n\n{body}\n")
 
 
-@pytest.mark.parametrize("files_before_kill", [1, 4])
+@pytest.mark.parametrize(("files_before_kill", "workers"), [(1, "1"), (4, "1"), (4, "2")])
 def test_sigkill_mid_run_leaves_a_readable_dataset_and_rerun_completes(
-    data_dir: Path, tmp_path: Path, files_before_kill: int
+    data_dir: Path, tmp_path: Path, files_before_kill: int, workers: str
 ) -> None:
     """Killed while it is writing (after the first file, or several), not at a fixed time:
-    the moment must be mid-run however fast the machine is."""
+    the moment must be mid-run however fast the machine is. Its workers die with it, quietly,
+    and the next run records it as killed with the rows it left (it left no runs/ row)."""
     n = 3000
     inputs = tmp_path / "in"
     _corpus(inputs, n)
     cmd = [sys.executable, "-m", "jobs", "backfill", "--no-progress", str(inputs), "--data", str(data_dir)]
-    proc = subprocess.Popen(
-        [*cmd, "--buffer-mb", "0.05"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    stderr = tmp_path / "stderr.log"
+    with open(stderr, "w") as err:
+        proc = subprocess.Popen(
+            [*cmd, "--buffer-mb", "0.05", "--workers", workers],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     deadline = time.monotonic() + 120
     while len(list((data_dir / "articles").rglob("*.parquet"))) < files_before_kill:
         assert proc.poll() is None and time.monotonic() < deadline, "the run ended before the kill"
         time.sleep(0.01)
+    children = _children(proc.pid)
+    assert len(children) == (2 if workers == "2" else 0)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    _assert_gone(children)
+    assert "Traceback" not in stderr.read_text() and "Error" not in stderr.read_text()
     # Readable by every reader, whatever the moment of the kill.
     partial = len(pd.read_parquet(data_dir / "articles"))
     assert 0 < partial < n
     for f in data_dir.rglob("*.parquet"):
         pq.read_metadata(f)
+    assert not (data_dir / "runs").exists() or not list((data_dir / "runs").glob("*.parquet"))
     subprocess.run([*cmd], cwd=ROOT, check=True, capture_output=True, timeout=300)
     df = etl.load_articles(data_dir)
     assert len(df) == n
     assert df["content_hash"].is_unique
     assert not list(data_dir.rglob("*.tmp"))
+    runs = Archive(data_dir).read("runs").to_pandas().sort_values("started_at")
+    assert runs["status"].tolist() == ["killed", "ok"]
+    killed, rerun = runs.iloc[0], runs.iloc[1]
+    assert (
+        killed["job"] == "backfill" and killed["new"] == (df["run_id"] == killed["run_id"]).sum() == partial
+    )
+    assert (
+        killed["read"] == partial and killed["rejected"] == 0 and killed["finished_at"] <= rerun["started_at"]
+    )
+    assert rerun["new"] == n - partial and rerun["duplicates"] == partial
+    assert not list((data_dir / "runs").glob(".*"))  # no marker left
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_sigterm_mid_run_stops_it_at_the_next_page_and_keeps_what_is_done(
+def test_a_run_whose_store_fails_records_it_and_keeps_what_it_stored(
     data_dir: Path, tmp_path: Path, workers: str
+) -> None:
+    """The disk fills up after three article files (tests/faults.py). Before, the run raised
+    and left no runs/ row while its stored rows stayed visible; now it says why in one line,
+    records itself as failed with the counts of what is on disk, and the next run completes."""
+    n = 300
+    inputs = tmp_path / "in"
+    _corpus(inputs, n)
+    args = ["backfill", "--no-progress", str(inputs), "--data", str(data_dir), "--workers", workers]
+    failing = [sys.executable, "-m", "tests.faults", "disk-full-after-3", *args, "--buffer-mb", "0.05"]
+    result = subprocess.run(failing, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "failed:" in result.stdout and "(OSError: [Errno 28] No space left on device" in result.stdout
+    assert "Traceback" not in result.stderr
+    stored = etl.load_articles(data_dir, columns=["run_id"])
+    (run,) = Archive(data_dir).read("runs").to_pylist()
+    assert run["status"] == "failed" and run["error"].startswith(
+        "OSError: [Errno 28] No space left on device"
+    )
+    assert 0 < run["new"] == len(stored) < run["read"] <= n
+    assert set(stored["run_id"]) == {run["run_id"]}
+    backfill(inputs, "--data", data_dir)
+    assert (
+        len(etl.load_articles(data_dir, columns=["content_hash"])["content_hash"].unique())
+        == n
+        == article_rows(data_dir)
+    )
+    runs = Archive(data_dir).read("runs").to_pandas().sort_values("started_at")
+    assert runs["status"].tolist() == ["failed", "ok"]
+
+
+def _assert_gone(pids: list[int], seconds: float = 10) -> None:
+    """Every process in ``pids`` has ended (the kernel kills them with their parent)."""
+    deadline = time.monotonic() + seconds
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = [p for p in alive if Path(f"/proc/{p}").exists() and "Z" not in _state(p)]
+    assert not alive, f"worker processes outlived their parent: {alive}"
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
+@pytest.mark.parametrize(
+    ("workers", "sig"), [("1", signal.SIGTERM), ("2", signal.SIGTERM), ("2", signal.SIGINT)]
+)
+def test_sigterm_mid_run_stops_it_at_the_next_page_and_keeps_what_is_done(
+    data_dir: Path, tmp_path: Path, workers: str, sig: signal.Signals
 ) -> None:
     """The signal lands while pages are being extracted: it must neither be swallowed by the
     extraction code (the run went on, the page was rejected) nor leave a worker the pool
-    waits for forever."""
+    waits for forever. SIGINT goes to the whole process group, as Ctrl-C does."""
     inputs = tmp_path / "in"
     inputs.mkdir()
     pages = sorted(SEEDS.glob("*.html"))
@@ -276,14 +350,23 @@ def test_sigterm_mid_run_stops_it_at_the_next_page_and_keeps_what_is_done(
     ]
     with open(log, "w") as err:
         proc = subprocess.Popen(
-            [*cmd, "--workers", workers], cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True
+            [*cmd, "--workers", workers],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            start_new_session=True,
         )
     try:
         deadline = time.monotonic() + 120
         while "duplicate of" not in log.read_text():  # logged once the second copy is being stored
             assert proc.poll() is None and time.monotonic() < deadline, "no duplicate before the run ended"
             time.sleep(0.02)
-        proc.send_signal(signal.SIGTERM)
+        children = _children(proc.pid)
+        if sig == signal.SIGINT:
+            os.killpg(proc.pid, sig)
+        else:
+            proc.send_signal(sig)
         out, _ = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
@@ -292,8 +375,10 @@ def test_sigterm_mid_run_stops_it_at_the_next_page_and_keeps_what_is_done(
             proc.kill()
             proc.wait()
     assert proc.returncode == 0, out + log.read_text()[-3000:]
+    _assert_gone(children)
+    assert "Traceback" not in log.read_text()
     run = Archive(data_dir).read("runs").to_pylist()
-    assert [(r["status"], r["error"]) for r in run] == [("interrupted", "stopped by SIGTERM")]
+    assert [(r["status"], r["error"]) for r in run] == [("interrupted", f"stopped by {sig.name}")]
     assert len(pages) < run[0]["read"] < len(pages) * copies and run[0]["rejected"] == 0, out
     assert run[0]["new"] == len(pages) == article_rows(data_dir)
     assert not list(data_dir.rglob("*.tmp"))
@@ -308,19 +393,19 @@ def _children(pid: int) -> list[int]:
 def test_a_page_over_the_cpu_budget_is_rejected_and_every_other_page_is_stored(
     data_dir: Path, tmp_path: Path, workers: str
 ) -> None:
-    """A real run whose extractor spins on one page (tests/hang_extract.py): before, nothing
+    """A real run whose extractor spins on one page (tests/faults.py): before, nothing
     limited a page and the run waited for it (the spin lasts two minutes). The page right
     behind the spinning one went to the same worker, is re-run by its replacement, and still
     wins over a later copy of itself: which copy is kept does not depend on timing."""
     first = tmp_path / "first"
     first.mkdir()
     page = (SEEDS / "030_en_politics.html").read_bytes()
-    (first / "a_spin.html").write_bytes(page.replace(b"<body", HANG_MARK + b"<body", 1))
+    (first / "a_spin.html").write_bytes(page.replace(b"<body", SPIN_MARK + b"<body", 1))
     (first / "b_other.txt").write_text(
         "Harbour reopens after storm\n\n" + "Ferries sailed again from the harbour on Monday. " * 8
     )
     shutil.copy(SEEDS / "002_putin_erdogan_en.txt", first / "c_copy.txt")
-    cmd = [sys.executable, "-m", "tests.hang_extract", "backfill", "--no-progress", str(first), str(SEEDS)]
+    cmd = [sys.executable, "-m", "tests.faults", "spin", "backfill", "--no-progress", str(first), str(SEEDS)]
     cmd += ["--data", str(data_dir), "--workers", workers, "--page-budget", "1"]
     started = time.monotonic()
     result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
