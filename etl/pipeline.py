@@ -20,7 +20,6 @@ import multiprocessing
 import os
 import re
 import resource
-import secrets
 import signal
 import sys
 import threading
@@ -37,7 +36,7 @@ from etl.fingerprint import Fingerprint, article_id, fingerprint, hash64
 from etl.models import Article, RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
 from etl.schema import run_row, to_utc
-from etl.store import BUFFER_BYTES, Archive, ArchiveWriter
+from etl.store import BUFFER_BYTES, Archive, ArchiveWriter, new_run_id
 from etl.workers import WorkerPool
 
 log = logging.getLogger(__name__)
@@ -115,11 +114,6 @@ class RunSummary:
             f"revisions {self.revisions}, rejected {self.rejected}, {self.seconds:.1f} s"
             + (f" ({self.error})" if self.error and self.status in ("failed", "interrupted") else "")
         )
-
-
-def new_run_id() -> str:
-    """Sortable and unique: UTC time plus a random suffix."""
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
 def translation_group(article: Article) -> str | None:

@@ -29,6 +29,8 @@ import fcntl
 import json
 import logging
 import os
+import re
+import secrets
 import shutil
 import time
 from collections import Counter
@@ -58,6 +60,7 @@ BUFFER_BYTES = 128 * 1024 * 1024  # flush article buffers beyond this (bounded m
 _TMP_SUFFIX = ".parquet.tmp"
 _STAGING = ".staging"  # compaction work area, outside every table directory
 _MARKER = ".running-{run_id}.json"
+_RUN_PART = re.compile(r"part-(\d{8}T\d{6}Z-[0-9a-f]{6})-\d{5}\.parquet")  # of a new_run_id()
 KILLED_ERROR = "the run ended without recording itself (killed?): its counts are the rows it left"
 
 
@@ -149,7 +152,7 @@ class Archive:
         """A run that has part files or a marker but no ``runs/`` row was killed (or could not
         write its row): write one, status ``killed``, counting the rows it left. Before any
         compaction, which merges part files into ones no longer named for their run."""
-        recorded = {run_id for run_id, _ in self._parts("runs")}
+        recorded = self._recorded_runs()
         left: dict[str, list[tuple[str, Path]]] = {}
         for table in ("articles", "duplicates", "rejects"):
             for run_id, path in self._parts(table):
@@ -205,12 +208,25 @@ class Archive:
             **counts,
         )
 
+    def _recorded_runs(self) -> set[str]:
+        """Run ids with a ``runs/`` row: from the file names, and from the rows of any file not
+        named for its run (merged by a compaction of ``runs/``)."""
+        recorded, merged = set(), []
+        for path in self.path("runs").glob("*.parquet"):
+            run_id = _run_of(path)
+            if run_id is None:
+                merged.append(path)
+            else:
+                recorded.add(run_id)
+        if merged:
+            recorded.update(self.read("runs", columns=["run_id"], files=merged)["run_id"].to_pylist())
+        return recorded
+
     def _parts(self, table: str) -> Iterator[tuple[str, Path]]:
         """(run id, path) of the table's part files written by a run (not by compaction)."""
         pattern = "year=*/month=*/part-*.parquet" if table == "articles" else "part-*.parquet"
         for path in self.path(table).glob(pattern):
-            run_id = path.stem.removeprefix("part-").rpartition("-")[0]
-            if run_id and run_id != "compact":
+            if (run_id := _run_of(path)) is not None:
                 yield run_id, path
 
     def _live_partition(self, staged_name: str) -> Path:
@@ -435,6 +451,18 @@ def _row_counts(table: str, rows: pa.Table) -> Counter[str]:
     if table == "rejects":
         return Counter(rejected=rows.num_rows)
     return Counter()
+
+
+def new_run_id() -> str:
+    """Sortable and unique: UTC time plus a random suffix."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def _run_of(path: Path) -> str | None:
+    """The run that wrote a part file (``part-<run_id>-<n>.parquet``); None for any other name
+    (a file merged by compaction)."""
+    match = _RUN_PART.fullmatch(path.name)
+    return match[1] if match else None
 
 
 def _run_id_time(run_id: str) -> datetime | None:

@@ -544,3 +544,24 @@ def test_a_run_that_left_no_runs_row_is_recorded_as_killed_by_the_next_writer(da
     assert runs[0]["started_at"] == started and runs[0]["finished_at"] >= started
     assert "killed" in runs[0]["error"]
     assert not list((data_dir / "runs").glob(".*"))
+
+
+def test_runs_merged_into_one_file_are_still_known_as_recorded(data_dir: Path) -> None:
+    """Once runs/ files are merged (a compaction names the result for no run), their rows still
+    say which runs were recorded: none of them is taken for a killed run."""
+    archive = Archive(data_dir)
+    started = datetime(2024, 5, 17, 9, 30, tzinfo=UTC)
+    for run_id in ("20240517T093000Z-aaaaaa", "20240517T100000Z-bbbbbb"):
+        with archive.locked():
+            writer = archive.writer(run_id)
+            writer.begin_run("backfill", None, started)
+            writer.add_article(article(int(run_id[-1:], 16), run_id=run_id))
+            writer.flush()
+            writer.write_run({"run_id": run_id, "status": "ok", "started_at": started})
+    runs = archive.read("runs")
+    for f in (data_dir / "runs").glob("*.parquet"):
+        f.unlink()
+    pq.write_table(runs, data_dir / "runs" / "part-compact-1.parquet")
+    with archive.locked():
+        pass
+    assert sorted(archive.read("runs")["status"].to_pylist()) == ["ok", "ok"]
