@@ -35,7 +35,7 @@ from etl.extract import extract_article, published_day
 from etl.fingerprint import Fingerprint, article_id, fingerprint, hash64
 from etl.models import Article, RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
-from etl.schema import run_row, to_utc
+from etl.schema import duplicate_row, reject_row, run_row, to_utc
 from etl.store import BUFFER_BYTES, Archive, ArchiveWriter, new_run_id
 from etl.workers import WorkerPool
 
@@ -481,14 +481,13 @@ def _store(
         log.warning("rejected %s", reason)
         writer.add(
             "rejects",
-            {
-                "origin": result.origin,
-                "url": result.url,
-                "stage": result.stage,
-                "reason": result.reason,
-                "run_id": summary.run_id,
-                "rejected_at": datetime.now(UTC),
-            },
+            reject_row(
+                origin=result.origin,
+                url=result.url,
+                stage=result.stage,
+                reason=result.reason,
+                run_id=summary.run_id,
+            ),
         )
         return None
     decision = index.classify(result.fp)
@@ -503,19 +502,18 @@ def _store(
         if decision.record:
             writer.add(
                 "duplicates",
-                {
-                    "origin": row["origin"],
-                    "url": row["url"],
-                    "canonical_url": row["canonical_url"],
-                    "title": result.title,
-                    "kind": "exact" if decision.kind == "duplicate" else "near",
-                    "duplicate_of": decision.duplicate_of,
-                    "similarity": decision.similarity,
-                    "content_hash": result.fp.content_hash,
-                    "url_hash": result.fp.url_hash,
-                    "run_id": summary.run_id,
-                    "detected_at": datetime.now(UTC),
-                },
+                duplicate_row(
+                    origin=row["origin"],
+                    url=row["url"],
+                    canonical_url=row["canonical_url"],
+                    title=result.title,
+                    near=decision.kind == "near_duplicate",
+                    duplicate_of=decision.duplicate_of,
+                    similarity=decision.similarity,
+                    content_hash=result.fp.content_hash,
+                    url_hash=result.fp.url_hash,
+                    run_id=summary.run_id,
+                ),
             )
         return decision
     if decision.kind == "revision":

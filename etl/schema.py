@@ -145,6 +145,47 @@ def run_row(
     }
 
 
+def reject_row(*, origin: str, url: str | None, stage: str, reason: str, run_id: str) -> dict[str, Any]:
+    """A row of ``rejects/``: an input that could not be archived, and why."""
+    return {
+        "origin": origin,
+        "url": url,
+        "stage": stage,
+        "reason": reason,
+        "run_id": run_id,
+        "rejected_at": datetime.now(UTC),
+    }
+
+
+def duplicate_row(
+    *,
+    origin: str,
+    url: str | None,
+    canonical_url: str | None,
+    title: str | None,
+    near: bool,
+    duplicate_of: str | None,
+    similarity: float | None,
+    content_hash: int,
+    url_hash: int | None,
+    run_id: str,
+) -> dict[str, Any]:
+    """A row of ``duplicates/``: a copy (exact, or ``near``: edited) of an archived article."""
+    return {
+        "origin": origin,
+        "url": url,
+        "canonical_url": canonical_url,
+        "title": title,
+        "kind": "near" if near else "exact",
+        "duplicate_of": duplicate_of,
+        "similarity": similarity,
+        "content_hash": content_hash,
+        "url_hash": url_hash,
+        "run_id": run_id,
+        "detected_at": datetime.now(UTC),
+    }
+
+
 # Hive partition columns of data/articles (integers; month not zero-padded).
 PARTITIONING = pa.schema([pa.field("year", pa.int32()), pa.field("month", pa.int32())])
 
