@@ -15,6 +15,7 @@ call, one regular expression, runs to its end first).
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import multiprocessing
 import os
@@ -76,6 +77,8 @@ class RunSummary:
     status: str = "running"
     error: str | None = None
     reject_reasons: list[str] = field(default_factory=list)
+    # For benchmarks: CPU seconds, index load time, memory at the writer's peak (``run_pipeline``).
+    figures: dict[str, Any] = field(default_factory=dict)
 
     @property
     def seconds(self) -> float:
@@ -98,6 +101,10 @@ class RunSummary:
             rejected=self.rejected,
             error=self.error,
         )
+
+    def to_json(self) -> str:
+        """The runs/ row and the figures, for a script or a benchmark that ran the CLI."""
+        return json.dumps({**self.row(), "figures": self.figures}, default=str)
 
     def fail(self, exc: BaseException) -> None:
         """The run failed: the first error is the one to report (later ones follow from it)."""
@@ -355,6 +362,7 @@ def run_pipeline(
     with archive.locked(wait_seconds=lock_wait):
         started = time.perf_counter()
         index = DedupIndex.load(archive, write_cache=True)  # we hold the lock: may refresh the cache
+        summary.figures["index_load_seconds"] = round(time.perf_counter() - started, 3)
         log.info(
             "dedup index: %d archived articles loaded in %.2f s", index.size, time.perf_counter() - started
         )
@@ -395,10 +403,14 @@ def run_pipeline(
                 _finish(summary, writer, memory)
         finally:
             _restore_signal_handlers(previous)
-        memory.log(window if window.read else None)  # read: by worker processes
+        pooled = window.read > 0  # read by worker processes (else: extracted in this process)
+        summary.figures["memory"] = memory.figures(window if pooled else None)
     own, children = (now - before for now, before in zip(_cpu_seconds(), cpu, strict=True))
-    pool = workers if workers > 1 else 0  # one worker runs in this process
-    log.info("cpu: %.2f s in the writer process, %.2f s in %d worker processes", own, children, pool)
+    pool = workers if pooled else 0
+    log.debug("cpu: %.2f s in the writer process, %.2f s in %d worker processes", own, children, pool)
+    summary.figures.update(
+        writer_cpu_seconds=round(own, 2), workers_cpu_seconds=round(children, 2), worker_processes=pool
+    )
     return summary
 
 
@@ -444,24 +456,31 @@ class _MemoryAtPeak:
         if rss > self.rss:
             self.rss, self.index_bytes, self.buffer_bytes = rss, index_bytes, buffer_bytes
 
-    def log(self, window: _Window | None) -> None:
+    def figures(self, window: _Window | None) -> dict[str, float]:
+        """The figures, in MB (``window``: None when pages were extracted in this process)."""
         mb = 2**20
         index, writer = self.index, self.writer
-        log.info(
-            "memory: writer peak RSS %.1f MB, when the dedup index held %.1f MB and the write buffer "
-            "%.1f MB; dedup index %d rows in %.1f MB (%.1f MB at most, while merging segments); write "
-            "buffer at most %.1f MB of %.1f MB; at most %d pages read and not yet stored (bound %d)",
-            self.rss / mb,
-            self.index_bytes / mb,
-            self.buffer_bytes / mb,
-            index.size,
-            index.nbytes / mb,
-            index.peak_nbytes / mb,
-            writer.peak_bytes / mb,
-            writer.buffer_bytes / mb,
-            window.most if window is not None else 1,
-            window.limit if window is not None else 1,
+        figures = {
+            "writer_peak_rss_mb": self.rss / mb,
+            "index_at_peak_mb": self.index_bytes / mb,
+            "buffer_at_peak_mb": self.buffer_bytes / mb,
+            "index_rows": index.size,
+            "index_mb": index.nbytes / mb,
+            "index_most_mb": index.peak_nbytes / mb,
+            "buffer_most_mb": writer.peak_bytes / mb,
+            "buffer_mb": writer.buffer_bytes / mb,
+            "in_flight": window.most if window is not None else 1,
+            "in_flight_bound": window.limit if window is not None else 1,
+        }
+        log.debug(
+            "memory: writer peak RSS %(writer_peak_rss_mb).1f MB, when the dedup index held "
+            "%(index_at_peak_mb).1f MB and the write buffer %(buffer_at_peak_mb).1f MB; dedup index "
+            "%(index_rows)d rows in %(index_mb).1f MB (%(index_most_mb).1f MB at most, while merging "
+            "segments); write buffer at most %(buffer_most_mb).1f MB of %(buffer_mb).1f MB; at most "
+            "%(in_flight)d pages read and not yet stored (bound %(in_flight_bound)d)",
+            figures,
         )
+        return {k: round(v, 1) for k, v in figures.items()}
 
 
 def _cpu_seconds() -> tuple[float, float]:

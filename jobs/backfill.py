@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
 from etl.pipeline import run_pipeline
 from etl.read import read_inputs
@@ -25,6 +26,8 @@ def main(args: argparse.Namespace) -> int:
         buffer_bytes=int(args.buffer_mb * 1024 * 1024),
         page_budget=args.page_budget,
     )
+    if args.summary_json:
+        Path(args.summary_json).write_text(summary.to_json(), encoding="utf-8")
     for reason in summary.reject_reasons:
         print(f"rejected: {reason}")
     print(summary.line())

@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for the archive lock")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     p.add_argument("--buffer-mb", type=float, default=128, help="write article files every N MB")
+    p.add_argument(
+        "--summary-json", default=None, metavar="FILE", help="also write the run's counts and figures"
+    )
 
     p = sub.add_parser("scrape", help="fetch new articles of the sources in sources.toml")
     p.add_argument("--source", default=None, help="only this source (default: every enabled one)")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import gzip
-import logging
+import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -433,7 +432,6 @@ def test_extract_cli_prints_json() -> None:
         text=True,
         check=True,
     )
-    import json
 
     article = json.loads(result.stdout)
     assert article["agency"] == "TASS"
@@ -463,10 +461,7 @@ def test_near_duplicates_across_runs_go_to_duplicates_once(data_dir: Path, tmp_p
     assert article_rows(data_dir) == 9
 
 
-def test_two_workers_store_what_one_stores_and_log_the_cpu_split(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO, logger="etl.pipeline")
+def test_two_workers_store_what_one_stores_and_report_the_cpu_split(tmp_path: Path) -> None:
     inputs = [SEEDS, FIXTURES / "site", SEEDS]  # the second pass: duplicates
     one = run_pipeline(read_inputs(inputs), Archive(tmp_path / "one"), workers=1, progress=False)
     two = run_pipeline(read_inputs(inputs), Archive(tmp_path / "two"), workers=2, progress=False)
@@ -480,31 +475,31 @@ def test_two_workers_store_what_one_stores_and_log_the_cpu_split(
     ]
     assert stored[0]["origin"].is_unique
     pd.testing.assert_frame_equal(stored[0], stored[1])
-    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("cpu: ")]
-    split = [
-        re.fullmatch(r"cpu: ([\d.]+) s in the writer process, ([\d.]+) s in (\d) worker processes", x)
-        for x in lines
-    ]
-    assert len(split) == 2 and all(split)
-    assert float(split[0][1]) > 0 and split[0][3] == "0"  # one worker: extraction runs in the writer
-    assert float(split[1][2]) > 0 and split[1][3] == "2"
-    memory = [
-        re.fullmatch(
-            r"memory: writer peak RSS [\d.]+ MB, when the dedup index held [\d.]+ MB and the write buffer "
-            r"[\d.]+ MB; dedup index (\d+) rows in ([\d.]+) MB \(([\d.]+) MB at most, while merging "
-            r"segments\); write buffer at most ([\d.]+) MB of 128.0 MB; at most (\d+) pages read and not yet "
-            r"stored \(bound (\d+)\)",
-            r.getMessage(),
-        )
-        for r in caplog.records
-        if r.getMessage().startswith("memory: ")
-    ]
-    assert len(memory) == 2 and all(memory)
-    for line, run in zip(memory, (one, two), strict=True):
-        assert int(line[1]) == run.new + run.revisions
-        assert 0 < float(line[2]) <= float(line[3]) and 0 < float(line[4]) < 128
-    assert (memory[0][5], memory[0][6]) == ("1", "1")
-    assert 1 <= int(memory[1][5]) <= int(memory[1][6]) == 64
+    # One worker: extraction runs in the writer process; two: in two worker processes.
+    assert one.figures["writer_cpu_seconds"] > 0 and one.figures["worker_processes"] == 0
+    assert two.figures["workers_cpu_seconds"] > 0 and two.figures["worker_processes"] == 2
+    for run in (one, two):
+        memory = run.figures["memory"]
+        assert memory["index_rows"] == run.new + run.revisions
+        assert 0 < memory["index_mb"] <= memory["index_most_mb"]
+        assert 0 < memory["buffer_most_mb"] < memory["buffer_mb"] == 128
+        assert memory["writer_peak_rss_mb"] > memory["index_at_peak_mb"] + memory["buffer_at_peak_mb"]
+    assert (one.figures["memory"]["in_flight"], one.figures["memory"]["in_flight_bound"]) == (1, 1)
+    assert 1 <= two.figures["memory"]["in_flight"] <= two.figures["memory"]["in_flight_bound"] == 64
+
+
+def test_the_cli_writes_the_figures_as_json_and_logs_them_only_when_verbose(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """Benchmarks read figures from the run summary, not from log text; a user's backfill does
+    not print them."""
+    out = tmp_path / "summary.json"
+    result = backfill(SEEDS, "--data", data_dir, "--summary-json", out)
+    summary = json.loads(out.read_text())
+    assert (summary["status"], summary["read"], summary["new"]) == ("ok", 9, 9)
+    assert summary["figures"]["memory"]["index_rows"] == 9 and summary["figures"]["writer_cpu_seconds"] > 0
+    assert summary["run_id"] == Archive(data_dir).read("runs")["run_id"][0].as_py()
+    assert "memory:" not in result.stderr and "cpu:" not in result.stderr
 
 
 def test_workers_stop_at_the_window_while_the_writer_is_busy() -> None:

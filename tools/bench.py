@@ -16,8 +16,8 @@ Sections, all measured in one run on this machine:
    Parquet), memory, classify() time;
 4. the Parquet layout and peak RSS of a synthetic backfill (100k short articles), beside a 25k one,
    per process (the writer, the largest worker) and for the process tree; then both sizes again
-   with a write buffer both fill (32 MB). The writer's growth is split by what its 'memory:' log
-   line says the dedup index and the write buffer held at its peak.
+   with a write buffer both fill (32 MB). The writer's growth is split by what its run summary
+   (``--summary-json``) says the dedup index and the write buffer held at its peak.
 
 Pages come from ../shared/devset when present, else from the repository's own seeds/ and
 tests/fixtures/ (the output says which). Figures are written to bench-results/latest.json.
@@ -559,20 +559,16 @@ def bench_extraction(pages: Sequence[Page], profile: int = 0) -> dict[str, Any]:
 
 # --- 2. full pipeline ------------------------------------------------------------------------------
 
-_SUMMARY = re.compile(
-    r"run (?P<run_id>\S+) (?P<status>\w+): read (?P<read>\d+), new (?P<new>\d+), "
-    r"duplicates (?P<duplicates>\d+), near-duplicates (?P<near_duplicates>\d+), "
-    r"revisions (?P<revisions>\d+), rejected (?P<rejected>\d+), (?P<seconds>[\d.]+) s"
-)
-_INDEX_LOG = re.compile(r"dedup index: (\d+) archived articles loaded in ([\d.]+) s")
-_CPU_LOG = re.compile(r"cpu: ([\d.]+) s in the writer process, ([\d.]+) s in (\d+) worker processes")
-_MEMORY_LOG = re.compile(
-    r"memory: writer peak RSS (?P<writer_peak_rss_mb>[\d.]+) MB, when the dedup index held "
-    r"(?P<index_at_peak_mb>[\d.]+) MB and the write buffer (?P<buffer_at_peak_mb>[\d.]+) MB; "
-    r"dedup index (?P<index_rows>\d+) rows in (?P<index_mb>[\d.]+) MB \((?P<index_most_mb>[\d.]+) MB at "
-    r"most, while merging segments\); write buffer at most (?P<buffer_most_mb>[\d.]+) MB of "
-    r"(?P<buffer_mb>[\d.]+) MB; at most (?P<in_flight>\d+) pages read and not yet stored "
-    r"\(bound (?P<in_flight_bound>\d+)\)"
+_COUNTS = (
+    "run_id",
+    "status",
+    "read",
+    "new",
+    "duplicates",
+    "near_duplicates",
+    "revisions",
+    "rejected",
+    "seconds",
 )
 
 
@@ -581,7 +577,8 @@ def run_backfill(
 ) -> dict[str, Any]:
     """``python -m jobs backfill`` in a subprocess; wall time, run summary and peak RSS."""
     cmd = [sys.executable, "-m", "jobs", "backfill", *map(str, inputs), "--data", str(data)]
-    cmd += ["--workers", str(workers), "--no-progress"]
+    summary_file = data.parent / f"{data.name}.summary.json"
+    cmd += ["--workers", str(workers), "--no-progress", "--summary-json", str(summary_file)]
     if buffer_mb is not None:
         cmd += ["--buffer-mb", str(buffer_mb)]
 
@@ -597,16 +594,15 @@ def run_backfill(
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
-    summary = _SUMMARY.search(stdout)
-    if usage["returncode"] != 0 or summary is None:
+    if usage["returncode"] != 0 or not summary_file.exists():
         raise RuntimeError(
             f"{' '.join(cmd)} exited {usage['returncode']}:\n{stdout[-2000:]}\n{stderr[-2000:]}"
         )
-    counts: dict[str, Any] = {
-        k: (v if k in ("run_id", "status") else float(v) if k == "seconds" else int(v))
-        for k, v in summary.groupdict().items()
-    }
-    index = _INDEX_LOG.search(stderr)
+    summary = json.loads(summary_file.read_text(encoding="utf-8"))
+    summary_file.unlink()
+    counts: dict[str, Any] = {k: summary[k] for k in _COUNTS}
+    counts["seconds"] = round(counts["seconds"], 1)
+    figures = summary["figures"]
     writer_peak, worker_peak = peaks_by_kind(sampler)
     result = {
         "workers": workers,
@@ -627,15 +623,15 @@ def run_backfill(
     # The sampler can miss a short spike; the kernel's high-water mark of the largest process cannot.
     result["peak_rss_mb"] = max(result["peak_rss_tree_mb"] or 0, result["peak_rss_largest_process_mb"])
     result["pages_per_cpu_s"] = round(counts["read"] / result["cpu_seconds_user_sys"], 2)
-    if index:
-        result["index_load_seconds"] = float(index.group(2))
-    if memory := _MEMORY_LOG.search(stderr):
-        result["memory"] = {k: float(v) if "." in v else int(v) for k, v in memory.groupdict().items()}
-    if cpu := _CPU_LOG.search(stderr):
-        result["writer_cpu_seconds"], result["workers_cpu_seconds"] = float(cpu.group(1)), float(cpu.group(2))
-        if counts["seconds"]:  # cores the run kept busy: at most the worker count (1 worker: 1)
-            busy = (result["writer_cpu_seconds"] + result["workers_cpu_seconds"]) / counts["seconds"]
-            result["cores_busy"] = round(busy, 2)
+    result["index_load_seconds"] = figures["index_load_seconds"]
+    result["memory"] = figures["memory"]
+    result["writer_cpu_seconds"], result["workers_cpu_seconds"] = (
+        figures["writer_cpu_seconds"],
+        figures["workers_cpu_seconds"],
+    )
+    if counts["seconds"]:  # cores the run kept busy: at most the worker count (1 worker: 1)
+        busy = (result["writer_cpu_seconds"] + result["workers_cpu_seconds"]) / counts["seconds"]
+        result["cores_busy"] = round(busy, 2)
     return result
 
 
@@ -982,7 +978,7 @@ def _run_key(size: int, buffer_mb: float | None) -> str:
 
 def growth(big: dict[str, Any], small: dict[str, Any], n_big: int, n_small: int) -> dict[str, Any]:
     """Peak RSS of the larger run against the smaller one, per process kind, and the writer's
-    growth split by what its 'memory:' log line says was held at its peak: the dedup index
+    growth split by what its run summary says was held at its peak: the dedup index
     (which grows by a few hundred bytes per article by design), the write buffer (bounded) and
     everything else (which should not grow)."""
     articles = n_big - n_small
