@@ -38,7 +38,7 @@ from etl.models import Article, RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
 from etl.schema import duplicate_row, reject_row, run_row, to_utc
 from etl.store import BUFFER_BYTES, Archive, ArchiveWriter, new_run_id
-from etl.workers import WorkerPool
+from etl.workers import WorkerPool, how_it_ended
 
 log = logging.getLogger(__name__)
 MIN_WORDS = 5  # fewer words than this is not an article (an empty or navigation-only page)
@@ -198,12 +198,9 @@ def _lost(budget: float | None) -> Callable[[RawDocument | Reject, int | None], 
     def lost(doc: RawDocument | Reject, exitcode: int | None) -> Reject:
         if budget and exitcode == -signal.SIGPROF:
             return over_budget(doc, budget)
-        how = (
-            f"signal {signal.Signals(-exitcode).name}"
-            if exitcode and exitcode < 0
-            else f"exit code {exitcode}"
+        return Reject(
+            doc.origin, f"extraction crashed its worker process ({how_it_ended(exitcode)})", url=doc.url
         )
-        return Reject(doc.origin, f"extraction crashed its worker process ({how})", url=doc.url)
 
     return lost
 

