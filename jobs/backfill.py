@@ -6,7 +6,7 @@ import argparse
 import logging
 
 from etl.pipeline import run_pipeline
-from etl.read import read_inputs
+from etl.read import iter_files, read_inputs
 from etl.store import Archive
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,7 @@ def main(args: argparse.Namespace) -> int:
         progress=False if args.no_progress else None,
         lock_wait=args.wait,
         buffer_bytes=int(args.buffer_mb * 1024 * 1024),
+        count=lambda: iter_files(args.paths),
     )
     for reason in summary.reject_reasons:
         print(f"rejected: {reason}")

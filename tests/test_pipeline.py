@@ -318,7 +318,7 @@ def test_near_duplicates_across_runs_go_to_duplicates_once(data_dir: Path, tmp_p
 def test_two_workers_store_what_one_stores_and_log_the_cpu_split(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="etl.pipeline")
+    caplog.set_level(logging.DEBUG, logger="etl.pipeline")  # the cpu: and memory: lines
     inputs = [SEEDS, FIXTURES / "site", SEEDS]  # the second pass: duplicates
     one = run_pipeline(read_inputs(inputs), Archive(tmp_path / "one"), workers=1, progress=False)
     two = run_pipeline(read_inputs(inputs), Archive(tmp_path / "two"), workers=2, progress=False)
