@@ -1,4 +1,4 @@
-"""The backfill job: archive local files, and partition compaction."""
+"""The backfill job: archive local files."""
 
 from __future__ import annotations
 
@@ -32,14 +32,3 @@ def main(args: argparse.Namespace) -> int:
         print(f"no input files found under: {' '.join(map(str, args.paths))}")
         return 1
     return 1 if summary.status == "failed" else 0
-
-
-def compact(args: argparse.Namespace) -> int:
-    """Merge each partition's files into one, under the archive lock."""
-    archive = Archive(args.data)
-    with archive.locked(wait_seconds=args.wait):
-        for partition in archive.partitions():
-            files, rows = archive.compact(partition)
-            if rows:
-                print(f"{partition}: {files} files -> 1 ({rows} rows)")
-    return 0

@@ -159,3 +159,18 @@ def test_no_bar_without_a_terminal(tmp_path: Path) -> None:
     assert "archiving" not in result.stderr and "\r" not in result.stderr
     assert all(LOG_RECORD.match(line) for line in result.stderr.splitlines()), result.stderr
     assert "memory:" not in result.stderr and "cpu:" not in result.stderr  # benchmark figures: DEBUG
+
+
+@pytest.mark.slow
+def test_compact_in_a_terminal_shows_its_partitions_done_of_the_total(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    _corpus(tmp_path / "in", copies=1)
+    for _ in range(2):  # two runs: runs/ and rejects/ hold two files each
+        cmd = [sys.executable, "-m", "jobs", "backfill", str(tmp_path / "in"), "--data", str(data)]
+        assert subprocess.run(cmd, cwd=ROOT, capture_output=True, timeout=120).returncode == 0
+    screen = _run_in_pty([sys.executable, "-m", "jobs", "compact", "--data", str(data)])
+    pieces = [piece for line in screen.split("\n") for piece in line.split("\r") if piece.strip()]
+    steps = len(list((data / "articles").glob("year=*/month=*"))) + 3  # + runs, rejects, duplicates
+    assert re.search(rf"compacting: 100%\|.*\| {steps}/{steps} ", pieces[-1]), pieces[-1]
+    merged = [p for p in pieces if "files -> 1" in p]  # printed above the bar, each on its own line
+    assert merged == [f"{data / 'runs'}: 2 files -> 1 (2 rows)", f"{data / 'rejects'}: 2 files -> 1 (2 rows)"]
