@@ -12,7 +12,6 @@ import contextlib
 import gc
 import logging
 import multiprocessing
-import os
 import re
 import resource
 import secrets
@@ -31,6 +30,7 @@ from etl.extract import extract_article, published_day
 from etl.fingerprint import Fingerprint, article_id, fingerprint, hash64
 from etl.models import Article, RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
+from etl.progress import Count, progress_bar
 from etl.schema import to_utc
 from etl.store import BUFFER_BYTES, Archive
 
@@ -296,8 +296,12 @@ def run_pipeline(
     lock_wait: float = 0.0,
     buffer_bytes: int = BUFFER_BYTES,
     on_result: Callable[[Extracted | Reject, Decision | None], None] | None = None,
+    count: Count | None = None,
 ) -> RunSummary:
     """Run inputs through every stage into the archive and return the counts.
+
+    ``count`` returns a second walk over the inputs, counted in the background for the
+    progress bar's total and ETA.
 
     Holds the archive lock for the whole run (raises ArchiveBusy when another job holds it).
     SIGTERM/SIGINT end the run early but cleanly: everything processed so far is written."""
@@ -312,7 +316,7 @@ def run_pipeline(
         writer = archive.writer(summary.run_id, buffer_bytes)
         stop = _StopSignal()
         previous = _install_signal_handlers(stop.handle)
-        bar = _progress_bar(progress)
+        bar = progress_bar(progress, "archiving", "doc", count)
         window = _Window(IN_FLIGHT_PER_WORKER * workers)
         memory = _MemoryAtPeak(index, writer)
         try:
@@ -346,7 +350,7 @@ def run_pipeline(
         memory.log(window if workers > 1 else None)
     own, children = (now - before for now, before in zip(_cpu_seconds(), cpu, strict=True))
     pool = workers if workers > 1 else 0  # one worker runs in this process
-    log.info("cpu: %.2f s in the writer process, %.2f s in %d worker processes", own, children, pool)
+    log.debug("cpu: %.2f s in the writer process, %.2f s in %d worker processes", own, children, pool)
     return summary
 
 
@@ -373,7 +377,7 @@ class _MemoryAtPeak:
     def log(self, window: _Window | None) -> None:
         mb = 2**20
         index, writer = self.index, self.writer
-        log.info(
+        log.debug(
             "memory: writer peak RSS %.1f MB, when the dedup index held %.1f MB and the write buffer "
             "%.1f MB; dedup index %d rows in %.1f MB (%.1f MB at most, while merging segments); write "
             "buffer at most %.1f MB of %.1f MB; at most %d pages read and not yet stored (bound %d)",
@@ -474,13 +478,3 @@ def _install_signal_handlers(handler: Callable[[int, Any], None]) -> dict[int, A
 def _restore_signal_handlers(previous: dict[int, Any]) -> None:
     for sig, handler in previous.items():
         signal.signal(sig, handler)
-
-
-def _progress_bar(progress: bool | None) -> Any:
-    if progress is None:
-        progress = sys.stderr.isatty() and os.environ.get("NO_PROGRESS") is None
-    if not progress:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(unit="doc", desc="archiving", file=sys.stderr)

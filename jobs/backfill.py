@@ -1,4 +1,4 @@
-"""The backfill job: archive local files, and partition compaction."""
+"""The backfill job: archive local files."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import logging
 
 from etl.pipeline import run_pipeline
-from etl.read import read_inputs
+from etl.read import iter_files, read_inputs
 from etl.store import Archive
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,7 @@ def main(args: argparse.Namespace) -> int:
         progress=False if args.no_progress else None,
         lock_wait=args.wait,
         buffer_bytes=int(args.buffer_mb * 1024 * 1024),
+        count=lambda: iter_files(args.paths),
     )
     for reason in summary.reject_reasons:
         print(f"rejected: {reason}")
@@ -31,14 +32,3 @@ def main(args: argparse.Namespace) -> int:
         print(f"no input files found under: {' '.join(map(str, args.paths))}")
         return 1
     return 1 if summary.status == "failed" else 0
-
-
-def compact(args: argparse.Namespace) -> int:
-    """Merge each partition's files into one, under the archive lock."""
-    archive = Archive(args.data)
-    with archive.locked(wait_seconds=args.wait):
-        for partition in archive.partitions():
-            files, rows = archive.compact(partition)
-            if rows:
-                print(f"{partition}: {files} files -> 1 ({rows} rows)")
-    return 0

@@ -48,7 +48,7 @@ from etl.normalize import canonical_url
 from etl.pipeline import Extracted, RunSummary, new_run_id, run_pipeline
 from etl.state import State
 from etl.store import Archive
-from etl.warc import RawRef, RawWriter, iter_records, read_record
+from etl.warc import RawRef, RawWriter, iter_records, read_record, walk_records
 from jobs.sources import DEFAULT_CONFIG, Source, load_sources
 
 log = logging.getLogger(__name__)
@@ -172,7 +172,13 @@ def run_reprocess(
             yield dataclasses.replace(document, selectors=dict(chosen)) if chosen else document
 
     return run_pipeline(
-        documents(), Archive(data), job="reprocess", workers=workers, progress=progress, lock_wait=lock_wait
+        documents(),
+        Archive(data),
+        job="reprocess",
+        workers=workers,
+        progress=progress,
+        lock_wait=lock_wait,
+        count=lambda: walk_records(data / "raw", since, "article"),
     )
 
 

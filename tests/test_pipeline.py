@@ -46,6 +46,7 @@ def article_rows(data: Path) -> int:
     return Archive(data).read("articles", columns=["article_id"]).num_rows
 
 
+@pytest.mark.slow
 def test_backfill_twice_appends_nothing(data_dir: Path) -> None:
     first = backfill(SEEDS, "--data", data_dir)
     assert "read 9, new 9, duplicates 0" in first.stdout
@@ -60,6 +61,7 @@ def test_backfill_twice_appends_nothing(data_dir: Path) -> None:
     assert runs["duplicates"].tolist() == [0, 9]
 
 
+@pytest.mark.slow
 def test_pandas_and_duckdb_read_documented_types(data_dir: Path) -> None:
     backfill(SEEDS, "--data", data_dir)
     df = pd.read_parquet(data_dir / "articles")
@@ -85,6 +87,7 @@ def test_pandas_and_duckdb_read_documented_types(data_dir: Path) -> None:
     assert sum(t[4] for t in types) == 9
 
 
+@pytest.mark.slow
 def test_partition_uses_the_page_date_and_offset(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -105,6 +108,7 @@ def test_partition_uses_the_page_date_and_offset(data_dir: Path, tmp_path: Path)
     assert row["published_offset_minutes"] == 180
 
 
+@pytest.mark.slow
 def test_unknown_date_goes_to_read_month_and_is_kept(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -124,6 +128,7 @@ def test_unknown_date_goes_to_read_month_and_is_kept(data_dir: Path, tmp_path: P
     )
 
 
+@pytest.mark.slow
 def test_bad_inputs_are_rejected_with_reasons_and_the_batch_goes_on(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -148,6 +153,7 @@ def test_bad_inputs_are_rejected_with_reasons_and_the_batch_goes_on(data_dir: Pa
     assert article_rows(data_dir) == 1
 
 
+@pytest.mark.slow
 def test_nothing_processable_exits_non_zero(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -156,6 +162,7 @@ def test_nothing_processable_exits_non_zero(data_dir: Path, tmp_path: Path) -> N
     assert backfill(tmp_path / "missing", "--data", data_dir, check=False).returncode == 1
 
 
+@pytest.mark.slow
 def test_gzip_html_and_sidecar_url(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -190,6 +197,7 @@ def _corpus(directory: Path, n: int) -> None:
 
 
 @pytest.mark.parametrize("files_before_kill", [1, 4])
+@pytest.mark.slow
 def test_sigkill_mid_run_leaves_a_readable_dataset_and_rerun_completes(
     data_dir: Path, tmp_path: Path, files_before_kill: int
 ) -> None:
@@ -221,6 +229,7 @@ def test_sigkill_mid_run_leaves_a_readable_dataset_and_rerun_completes(
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.slow
 def test_sigterm_mid_run_stops_it_at_the_next_page_and_keeps_what_is_done(
     data_dir: Path, tmp_path: Path, workers: str
 ) -> None:
@@ -277,6 +286,7 @@ def _children(pid: int) -> list[int]:
     return [int(c) for c in path.read_text().split()] if path.exists() else []
 
 
+@pytest.mark.slow
 def test_extract_cli_prints_json() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "jobs", "extract", str(SEEDS / "000_2a54357175af2b52.txt")],
@@ -292,6 +302,7 @@ def test_extract_cli_prints_json() -> None:
     assert article["published"] == "2020-11-11"
 
 
+@pytest.mark.slow
 def test_near_duplicates_across_runs_go_to_duplicates_once(data_dir: Path, tmp_path: Path) -> None:
     backfill(SEEDS, "--data", data_dir)
     inputs = tmp_path / "in"
@@ -318,7 +329,7 @@ def test_near_duplicates_across_runs_go_to_duplicates_once(data_dir: Path, tmp_p
 def test_two_workers_store_what_one_stores_and_log_the_cpu_split(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="etl.pipeline")
+    caplog.set_level(logging.DEBUG, logger="etl.pipeline")  # the cpu: and memory: lines
     inputs = [SEEDS, FIXTURES / "site", SEEDS]  # the second pass: duplicates
     one = run_pipeline(read_inputs(inputs), Archive(tmp_path / "one"), workers=1, progress=False)
     two = run_pipeline(read_inputs(inputs), Archive(tmp_path / "two"), workers=2, progress=False)

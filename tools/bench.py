@@ -581,7 +581,7 @@ def run_backfill(
 ) -> dict[str, Any]:
     """``python -m jobs backfill`` in a subprocess; wall time, run summary and peak RSS."""
     cmd = [sys.executable, "-m", "jobs", "backfill", *map(str, inputs), "--data", str(data)]
-    cmd += ["--workers", str(workers), "--no-progress"]
+    cmd += ["--workers", str(workers), "--no-progress", "--log-level", "DEBUG"]  # the memory: and cpu: lines
     if buffer_mb is not None:
         cmd += ["--buffer-mb", str(buffer_mb)]
 
