@@ -18,7 +18,6 @@ import contextlib
 import json
 import logging
 import multiprocessing
-import os
 import re
 import resource
 import signal
@@ -36,6 +35,7 @@ from etl.extract import extract_article, published_day
 from etl.fingerprint import Fingerprint, article_id, fingerprint, hash64
 from etl.models import Article, RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
+from etl.progress import Count, progress_bar
 from etl.schema import duplicate_row, reject_row, run_row, to_utc
 from etl.store import BUFFER_BYTES, Archive, ArchiveWriter, new_run_id
 from etl.workers import WorkerPool, how_it_ended
@@ -346,8 +346,12 @@ def run_pipeline(
     buffer_bytes: int = BUFFER_BYTES,
     on_result: Callable[[Extracted | Reject, Decision | None], None] | None = None,
     page_budget: float | None = DEFAULT_PAGE_BUDGET,
+    count: Count | None = None,
 ) -> RunSummary:
     """Run inputs through every stage into the archive and return the counts.
+
+    ``count`` returns a second walk over the inputs, counted in the background for the
+    progress bar's total and ETA.
 
     Holds the archive lock for the whole run (raises ArchiveBusy when another job holds it).
     SIGTERM/SIGINT end the run early but cleanly: everything processed so far is written.
@@ -367,7 +371,7 @@ def run_pipeline(
         writer.begin_run(job, source, summary.started_at)
         stop = _StopSignal()
         previous = _install_signal_handlers(stop.handle)
-        bar = _progress_bar(progress)
+        bar = progress_bar(progress, "archiving", "doc", count)
         window = _Window(IN_FLIGHT_PER_WORKER * workers)
         memory = _MemoryAtPeak(index, writer)
         results = _results(inputs, workers, stop, window, page_budget)
@@ -562,13 +566,3 @@ def _install_signal_handlers(handler: Callable[[int, Any], None]) -> dict[int, A
 def _restore_signal_handlers(previous: dict[int, Any]) -> None:
     for sig, handler in previous.items():
         signal.signal(sig, handler)
-
-
-def _progress_bar(progress: bool | None) -> Any:
-    if progress is None:
-        progress = sys.stderr.isatty() and os.environ.get("NO_PROGRESS") is None
-    if not progress:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(unit="doc", desc="archiving", file=sys.stderr)

@@ -135,7 +135,6 @@ class Archive:
         for tmp in self.root.rglob(f".*{_TMP_SUFFIX}"):
             tmp.unlink(missing_ok=True)
             removed += 1
-        self._record_killed_runs()
         staging = self.root / _STAGING
         if staging.exists():
             for staged in staging.glob("*.compacting"):
@@ -146,6 +145,7 @@ class Archive:
                     os.replace(staged, live)  # crashed mid-swap: the staged copy is complete
                     _fsync_dir(live.parent)
             shutil.rmtree(staging)
+        self._record_killed_runs()  # after: a compaction cut short may have moved runs/ aside
         return removed
 
     def _record_killed_runs(self) -> None:
@@ -230,7 +230,10 @@ class Archive:
                 yield run_id, path
 
     def _live_partition(self, staged_name: str) -> Path:
-        """``year=2020,month=11`` (a staging name) -> ``articles/year=2020/month=11``."""
+        """A staging name's live directory: ``year=2020,month=11`` -> ``articles/year=2020/month=11``,
+        ``runs`` -> ``runs``."""
+        if "=" not in staged_name:
+            return self.path(staged_name)
         return self.path("articles").joinpath(*staged_name.split(","))
 
     # --- reading -------------------------------------------------------------------
@@ -278,11 +281,22 @@ class Archive:
         The new file is staged outside ``articles/`` (no reader globs there) and swapped in
         by two renames: readers see the old files or the new one, never both; a crash
         between the renames is finished by the next ``locked()``."""
-        files = sorted(partition.glob("*.parquet"))
+        name = ",".join(partition.relative_to(self.path("articles")).parts)
+        return self._rewrite(partition, name, ARTICLES)
+
+    def compact_table(self, table: str) -> tuple[int, int]:
+        """Rewrite the part files of ``runs``, ``rejects`` or ``duplicates`` as one, staged and
+        swapped in as an articles partition is (call under ``locked()``)."""
+        return self._rewrite(self.path(table), table, TABLES[table])
+
+    def _rewrite(self, partition: Path, name: str, schema: pa.Schema) -> tuple[int, int]:
+        # An earlier compaction's file first: rows written since come after the rows it holds.
+        files = sorted(
+            partition.glob("*.parquet"), key=lambda f: (not f.name.startswith("part-compact-"), f.name)
+        )
         if len(files) <= 1:
             return len(files), 0
-        table = pa.concat_tables(conform(pq.read_table(f), ARTICLES) for f in files)
-        name = ",".join(partition.relative_to(self.path("articles")).parts)
+        table = pa.concat_tables(conform(pq.read_table(f), schema) for f in files)
         staged = self.root / _STAGING / f"{name}.compacting"
         replaced = self.root / _STAGING / f"{name}.replaced"
         staged.mkdir(parents=True)

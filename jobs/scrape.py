@@ -48,7 +48,7 @@ from etl.normalize import canonical_url
 from etl.pipeline import DEFAULT_PAGE_BUDGET, Extracted, RunSummary, new_run_id, run_pipeline
 from etl.state import State
 from etl.store import Archive
-from etl.warc import RawRef, RawWriter, iter_records, read_record
+from etl.warc import RawRef, RawWriter, iter_records, read_record, walk_records
 from jobs.sources import DEFAULT_CONFIG, Source, load_sources
 
 log = logging.getLogger(__name__)
@@ -184,6 +184,7 @@ def run_reprocess(
         progress=progress,
         lock_wait=lock_wait,
         page_budget=page_budget,
+        count=lambda: walk_records(data / "raw", since, "article"),
     )
 
 

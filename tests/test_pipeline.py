@@ -46,6 +46,7 @@ def article_rows(data: Path) -> int:
     return Archive(data).read("articles", columns=["article_id"]).num_rows
 
 
+@pytest.mark.slow
 def test_backfill_twice_appends_nothing(data_dir: Path) -> None:
     first = backfill(SEEDS, "--data", data_dir)
     assert "read 9, new 9, duplicates 0" in first.stdout
@@ -60,6 +61,7 @@ def test_backfill_twice_appends_nothing(data_dir: Path) -> None:
     assert runs["duplicates"].tolist() == [0, 9]
 
 
+@pytest.mark.slow
 def test_pandas_and_duckdb_read_documented_types(data_dir: Path) -> None:
     backfill(SEEDS, "--data", data_dir)
     df = pd.read_parquet(data_dir / "articles")
@@ -85,6 +87,7 @@ def test_pandas_and_duckdb_read_documented_types(data_dir: Path) -> None:
     assert sum(t[4] for t in types) == 9
 
 
+@pytest.mark.slow
 def test_partition_uses_the_page_date_and_offset(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -105,6 +108,7 @@ def test_partition_uses_the_page_date_and_offset(data_dir: Path, tmp_path: Path)
     assert row["published_offset_minutes"] == 180
 
 
+@pytest.mark.slow
 def test_unknown_date_goes_to_read_month_and_is_kept(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -124,6 +128,7 @@ def test_unknown_date_goes_to_read_month_and_is_kept(data_dir: Path, tmp_path: P
     )
 
 
+@pytest.mark.slow
 def test_bad_inputs_are_rejected_with_reasons_and_the_batch_goes_on(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -148,6 +153,7 @@ def test_bad_inputs_are_rejected_with_reasons_and_the_batch_goes_on(data_dir: Pa
     assert article_rows(data_dir) == 1
 
 
+@pytest.mark.slow
 def test_a_file_name_that_is_not_utf8_fails_alone_and_the_rest_is_archived(
     data_dir: Path, tmp_path: Path
 ) -> None:
@@ -174,6 +180,7 @@ def test_a_file_name_that_is_not_utf8_fails_alone_and_the_rest_is_archived(
     assert "Bridge \\ud800 reopens" in titles and len(titles) == 2
 
 
+@pytest.mark.slow
 def test_nothing_processable_exits_non_zero(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -182,6 +189,7 @@ def test_nothing_processable_exits_non_zero(data_dir: Path, tmp_path: Path) -> N
     assert backfill(tmp_path / "missing", "--data", data_dir, check=False).returncode == 1
 
 
+@pytest.mark.slow
 def test_gzip_html_and_sidecar_url(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -216,6 +224,7 @@ def _corpus(directory: Path, n: int) -> None:
 
 
 @pytest.mark.parametrize(("files_before_kill", "workers"), [(1, "1"), (4, "1"), (4, "2")])
+@pytest.mark.slow
 def test_sigkill_mid_run_leaves_a_readable_dataset_and_rerun_completes(
     data_dir: Path, tmp_path: Path, files_before_kill: int, workers: str
 ) -> None:
@@ -269,6 +278,7 @@ def test_sigkill_mid_run_leaves_a_readable_dataset_and_rerun_completes(
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.slow
 def test_a_run_whose_store_fails_records_it_and_keeps_what_it_stored(
     data_dir: Path, tmp_path: Path, workers: str
 ) -> None:
@@ -321,6 +331,7 @@ def _state(pid: int) -> str:
 @pytest.mark.parametrize(
     ("workers", "sig"), [("1", signal.SIGTERM), ("2", signal.SIGTERM), ("2", signal.SIGINT)]
 )
+@pytest.mark.slow
 def test_sigterm_mid_run_stops_it_at_the_next_page_and_keeps_what_is_done(
     data_dir: Path, tmp_path: Path, workers: str, sig: signal.Signals
 ) -> None:
@@ -389,6 +400,7 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.slow
 def test_a_page_over_the_cpu_budget_is_rejected_and_every_other_page_is_stored(
     data_dir: Path, tmp_path: Path, workers: str
 ) -> None:
@@ -424,6 +436,7 @@ def test_a_page_over_the_cpu_budget_is_rejected_and_every_other_page_is_stored(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_extract_cli_prints_json() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "jobs", "extract", str(SEEDS / "000_2a54357175af2b52.txt")],
@@ -438,6 +451,7 @@ def test_extract_cli_prints_json() -> None:
     assert article["published"] == "2020-11-11"
 
 
+@pytest.mark.slow
 def test_near_duplicates_across_runs_go_to_duplicates_once(data_dir: Path, tmp_path: Path) -> None:
     backfill(SEEDS, "--data", data_dir)
     inputs = tmp_path / "in"
@@ -488,6 +502,7 @@ def test_two_workers_store_what_one_stores_and_report_the_cpu_split(tmp_path: Pa
     assert 1 <= two.figures["memory"]["in_flight"] <= two.figures["memory"]["in_flight_bound"] == 64
 
 
+@pytest.mark.slow
 def test_the_cli_writes_the_figures_as_json_and_logs_them_only_when_verbose(
     data_dir: Path, tmp_path: Path
 ) -> None:

@@ -152,6 +152,7 @@ with Archive(sys.argv[1]).locked():
 """
 
 
+@pytest.mark.slow
 def test_second_writer_is_refused_while_one_holds_the_lock_and_free_after_kill(data_dir: Path) -> None:
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(data_dir)], cwd=ROOT, stdout=subprocess.PIPE, text=True
