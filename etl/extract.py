@@ -14,16 +14,17 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 
-from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+from bs4 import XMLParsedAsHTMLWarning
 
 from etl import clean, metadata
 from etl.clean import Block
 from etl.credits import agency_of, author_line, dateline_agency, photo_credit_line, source_line
 from etl.dates import FoundDate, find_dates
 from etl.decode import decode
+from etl.dom import parse_html
 from etl.language import detect_language
 from etl.models import Article, RejectedInput
 from etl.normalize import canonical_url, clean_text, key_text, site_of, strip_controls
@@ -36,7 +37,12 @@ warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 # of the time (JSON-LD and script dates are read from the raw HTML first).
 # Raw-text elements and comments first (their content may hold "<nav" in a string), then
 # elements that can nest (an <aside> inside an <aside>), matched open to close by depth.
-_RAW_TEXT = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_RAW_TEXT_START = re.compile(r"<(script|style)\b|<!--", re.IGNORECASE)
+_RAW_TEXT_END = {
+    "script": re.compile(r"</script\s*>", re.IGNORECASE),
+    "style": re.compile(r"</style\s*>", re.IGNORECASE),
+    None: re.compile(r"-->"),
+}
 _NESTABLE = re.compile(
     r"<(/?)(svg|noscript|nav|aside|select|template|iframe|button)\b[^>]*?(/?)>", re.IGNORECASE
 )
@@ -49,7 +55,7 @@ def _strip_unread(html: str) -> str:
     """The page without the elements that are never article text. The opening tag of an
     element that is never closed is dropped alone: kept, it would swallow the rest of the
     page (and prune() would drop the article with it)."""
-    html = _RAW_TEXT.sub(" ", html)
+    html = _without_raw_text(html)
     parts: list[str] = []
     kept_from = pos = 0  # start of the text not yet copied; where the scan resumes
     for _ in range(_MAX_UNCLOSED):  # each unclosed element costs a rescan: bounded
@@ -71,6 +77,40 @@ def _strip_unread(html: str) -> str:
         parts.append(" ")  # never closed: drop its opening tag only, read on after it
         kept_from = pos = opened.end()
     parts.append(html[kept_from:])  # after _MAX_UNCLOSED, the rest goes to the parser as it is
+    return "".join(parts)
+
+
+def _delimited(
+    text: str, opening: re.Pattern[str], closing: Callable[[re.Match[str]], re.Pattern[str]]
+) -> Iterator[tuple[re.Match[str], re.Match[str]]]:
+    """The (opening, closing) pairs that ``opening.*?closing`` (DOTALL) finds, in one pass.
+    The regex rescans the rest of the text for each opening that is never closed: on a page
+    of ten thousand unclosed ``<!--`` that is ten thousand scans. Here a closing pattern
+    found missing once is not looked for again (no later opening can be closed by it).
+    An opening must not be able to contain a closing's last character (true of tags: ``>``)."""
+    missing: set[re.Pattern[str]] = set()
+    pos = 0
+    while (start := opening.search(text, pos)) is not None:
+        close = closing(start)
+        end = close.search(text, start.end()) if close not in missing else None
+        if end is None:
+            missing.add(close)
+            pos = start.end()
+            continue
+        yield start, end
+        pos = end.end()
+
+
+def _without_raw_text(html: str) -> str:
+    """The page with each script, style and comment replaced by a space."""
+    parts: list[str] = []
+    kept_from = 0
+    spans = _delimited(html, _RAW_TEXT_START, lambda m: _RAW_TEXT_END[m.group(1) and m.group(1).lower()])
+    for start, end in spans:
+        parts.append(html[kept_from : start.start()])
+        parts.append(" ")
+        kept_from = end.end()
+    parts.append(html[kept_from:])
     return "".join(parts)
 
 
@@ -129,9 +169,7 @@ def _from_html(html: str, url: str | None, now: datetime, selectors: Mapping[str
     if start and start.start() > 0 and not _BODY_START.search(html, 0, start.start()):
         html = html[start.start() :]  # server notices printed before the document are not the page
     objects = metadata.json_ld(html)
-    # Class and rel stay plain strings: splitting every multi-valued attribute costs a
-    # fifth of the parse, and only a few rules read them.
-    soup = BeautifulSoup(_strip_unread(html), "lxml", multi_valued_attributes=None)
+    soup = parse_html(_strip_unread(html))
     page = metadata.Page(soup)
     meta = metadata.meta_tags(page)
     address = metadata.page_url(page, meta, url)
