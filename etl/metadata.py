@@ -720,12 +720,18 @@ def _self_teaser_date(page: Page, url: str | None, now: datetime) -> Published |
     own = _url_key(url)
     if own is None:
         return None
+    too_long: dict[int, bool] = {}  # elements read already (none held a date): parents repeat
     for link in page.named("a"):
         href = link.get("href")
         if not href or _url_key(urljoin(url or "", str(href).strip())) != own:
             continue
         for el in (link, link.parent):
+            if id(el) in too_long:
+                if too_long[id(el)]:
+                    break
+                continue
             text = short_text(el, 300) if isinstance(el, Tag) else ""
+            too_long[id(el)] = text is None
             if text is None:
                 break
             dates = [d for d in find_dates(text, now=now) if not d.relative and _has_year(d)]
