@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Doctype, PageElement, ProcessingInstruction
 
+from etl import vocab
 from etl.dom import Inherited, short_text
 from etl.normalize import clean_text
 
@@ -113,15 +114,7 @@ _ROLES_DROP = frozenset({"navigation", "banner", "contentinfo", "complementary",
 # Class/id words of boilerplate containers (whole words of the attribute, "-"/"_" separated).
 # Strong: never article text, removed unless they hold most of the page's good text.
 _NEGATIVE = re.compile(
-    r"(?:^|[\s_-])(?:share|sharing|social|socials|sns|related|recommend\w*|popular|trending|most-?read|"
-    r"comments?|commentlist|comment-list|disqus|cookie\w*|consent|gdpr|newsletter|subscribe|signup|"
-    r"advert\w*|ads?|adv|banner|breadcrumbs?|menu|navbar|nav|navigation|sidebar|side-bar|"
-    r"footer|masthead|topbar|popup|modal|overlay|flyout|offcanvas|toc|table-of-contents|outbrain|taboola|more-?(?:news|stories|articles)|"
-    r"read-?more|see-?also|author-?bio|lang\w*-?switch\w*|sr-only|visually-?hidden|caption|bildunter\w*|"
-    r"(?:about-?(?:the-?)?)?(?:author|autor)(?:en)?-?(?:box|info|bio|description|profile|details|card|about)|"
-    r"about-?(?:the-?)?author|(?:post|entry|article)-?author|copyright|disclaimer|"
-    r"credit|gallery|slider|slideshow|carousel|byline|dateline|rss|donate|donations?|support-?(?:us|box|pay\w*|banner)|poll|vote|rating|sponsor\w*)(?=$|[\s_-])",
-    re.IGNORECASE,
+    rf"(?:^|[\s_-])(?:{vocab.class_words([vocab.BESIDE, vocab.FURNITURE])})(?=$|[\s_-])", re.IGNORECASE
 )
 _TEASER = re.compile(r"(?:^|[\s_-])teasers?(?=$|[\s_-])", re.IGNORECASE)
 _COMMENTS = re.compile(r"(?:^|[\s_-])(?:comments?|commentlist|comment-list|disqus)(?=$|[\s_-])", re.I)

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 
 from bs4 import XMLParsedAsHTMLWarning
 
-from etl import clean, metadata
+from etl import clean, metadata, vocab
 from etl.clean import Block
 from etl.credits import agency_of, author_line, dateline_agency, photo_credit_line, source_line
 from etl.dates import FoundDate, find_dates
@@ -122,8 +122,7 @@ _SNIFF_CHARS = 65_536
 # A line made only of language names or codes: "Ru En", "English | Русский", "عربي".
 # A caption that escaped its <figure>: "Abbildung 4: …", "Fig. 2 –", "Рис. 3.", "الشكل 1:".
 _FIGURE_CAPTION = re.compile(
-    r"^(?:abbildung|abb\.|figure|fig\.|figura|rysunek|rys\.|рисунок|рис\.|الشكل|شكل)\s*\d+[a-z]?\s*[:.\-–—|]",
-    re.IGNORECASE,
+    rf"^(?:{vocab.alternation(vocab.FIGURE_LABELS)})\s*\d+[a-z]?\s*[:.\-–—|]", re.IGNORECASE
 )
 _LANGUAGE_TOKENS = (
     r"ru|en|ar|fr|de|es|it|pt|zh|tr|fa|uk|eng|rus|arb|рус|англ|укр|عربي|العربية|english|"
@@ -335,33 +334,11 @@ def _drop_meta_lines(body: list[Block]) -> list[Block]:
 
 # Headings that open the list of other articles after the text ("Related articles",
 # "Das könnte Sie auch interessieren", "Читайте также", "اقرأ أيضا"): the article ends there.
-_RELATED_HEADING = re.compile(
-    r"^(?:related(?:\s+\w+)?|read (?:more|also|next)|more (?:from|on|in|stories|news|articles)\b.*|"
-    r"you (?:may|might) (?:also )?like|recommended(?: for you)?|most (?:read|popular|viewed)|"
-    r"trending(?: now)?|top stories|latest (?:news|stories|articles|posts)|also on .*|don'?t miss|"
-    r"ähnliche (?:beiträge|artikel|themen)|neueste (?:beiträge|artikel|nachrichten)|"
-    r"weitere (?:artikel|beiträge|nachrichten|news|themen|\w*tipps\b.*|\w+s)|"
-    r"(?:vorschau auf den )?nächsten? (?:artikel|beitrag)|vorheriger (?:artikel|beitrag)|"
-    r"(?:next|previous) (?:article|post|story)|article suivant|siguiente artículo|"
-    r"(?:das|dies) könnte (?:dich|sie|euch) (?:auch )?interessieren|"
-    r"mehr zum thema|mehr \w+ (?:auf|von|bei) .*|"
-    r"auch interessant|meistgelesen\w*|die meistgelesenen \w+|top[- ]?themen(?: der redaktion)?|"
-    r"lesen sie (?:auch|mehr)|verwandte (?:artikel|beiträge|themen)|entdecke weitere .*|empfehlungen|"
-    r"(?:à )?lire aussi|sur le même sujet|articles? similaires|les plus lus|"
-    r"contenido relacionado|noticias relacionadas|te puede interesar|lo más leído|más noticias|lee también|"
-    r"leggi anche|articoli correlati|zobacz (?:też|także)|czytaj (?:też|także)|polecamy|najczęściej czytane|"
-    r"читайте (?:также|еще|ещё)|смотрите также|похожие (?:новости|статьи|материалы)|по теме|"
-    r"самое (?:читаемое|популярное)|другие новости|ещё по теме|"
-    r"اقرأ (?:أيضا|أيضاً|ايضا)|مقالات ذات صلة|أخبار ذات صلة|الأكثر قراءة|قد يهمك)[\s:.!…»]*$",
-    re.IGNORECASE,
-)
+_RELATED_HEADING = re.compile(rf"^(?:{vocab.alternation(vocab.RELATED_HEADINGS)})[\s:.!…»]*$", re.IGNORECASE)
 
 
 # "AUTOR Dr. X ist …", "About the author: X has …": a biography after the text.
-_BIO_LABEL = (
-    r"(?:über (?:den|die) autor(?:in)?|zu[mr] autor(?:in)?|about the authors?|the author|autor(?:in)?|"
-    r"author|об авторе|عن الكاتب|نبذة عن الكاتب)"
-)
+_BIO_LABEL = f"(?:{vocab.alternation(vocab.BIO_LABELS)})"
 _AUTHOR_BIO = re.compile(rf"^{_BIO_LABEL}\s*[:\-–—]?\s+\S", re.IGNORECASE)
 _AUTHOR_BIO_LABEL = re.compile(rf"^{_BIO_LABEL}\s*:?$", re.IGNORECASE)  # the label on its own line
 
@@ -382,9 +359,7 @@ def _drop_author_bio(body: list[Block]) -> list[Block]:
 # A heading that opens the readers' comments ("Leserkommentare", "12 Comments"): comments can
 # outweigh the article, so unlike a related heading it may come before half of the text.
 _COMMENTS_HEADING = re.compile(
-    r"^(?:\d+\s+)?(?:(?:reader|user)s?'?\s+)?(?:comments|\w*kommentare|commentaires|comentarios|commenti|"
-    r"komentarze|комментарии|(?:ال)?تعليقات|(?:leave|post|add|write) a (?:comment|reply)|"
-    r"kommentar schreiben|(?:оставить|добавить|написать) комментарий|أضف تعليق(?:ا|اً)?)"
+    rf"^(?:\d+\s+)?(?:(?:reader|user)s?'?\s+)?(?:{vocab.alternation(vocab.COMMENTS_HEADINGS)})"
     r"(?:\s*\(\d+\))?[\s:.!…]*$",
     re.IGNORECASE,
 )
@@ -407,12 +382,7 @@ def _cut_at_related_heading(body: list[Block]) -> list[Block]:
     return body
 
 
-_COPYRIGHT_LINE = re.compile(
-    r"©|\(c\)\s*\d{4}|copyright|all rights reserved|alle rechte vorbehalten|все права защищены|"
-    r"جميع الحقوق محفوظة|tous droits réservés|todos los derechos reservados|vervielfältigung|"
-    r"chroniony prawem autorskim|prawa zastrzeżone",
-    re.IGNORECASE,
-)
+_COPYRIGHT_LINE = re.compile(vocab.alternation(vocab.COPYRIGHT_PHRASES), re.IGNORECASE)
 
 
 # Scripts written without spaces between words: CJK, kana, Thai.

@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from etl import vocab
 from etl.clean import class_and_id, ends_sentence
 from etl.credits import LABEL_START, author_line, copyright_credit, photo_credit_line, split_names
 from etl.dates import FoundDate, find_dates, parse_date_value
@@ -480,11 +481,7 @@ _PUBLISHED_META = (
     "displaydate",
     "datecreated",
 )
-_UPDATED = re.compile(
-    r"updated?|modified|last edited|edited|revised|aktualisiert|geändert|bearbeitet|обновлен|изменен|"
-    r"отредактирован|تحديث|تم التحديث|mis à jour|modifié|actualizado|atualizado",
-    re.IGNORECASE,
-)
+_UPDATED = re.compile(vocab.alternation(vocab.UPDATED_LABELS), re.IGNORECASE)
 _DATE_CLASS = re.compile(
     r"date|time|publish|posted|submitted|created|dateline|byline|author|meta|info|stamp|zeit|datum|fecha",
     re.IGNORECASE,
@@ -520,9 +517,8 @@ def _from_value(raw: Any, origin: str, now: datetime) -> Published | None:
 
 # Layout modifiers ("has-sidebar", "with-comments") name what is beside the content.
 _ASIDE_CLASS = re.compile(
-    r"(?:^|[\s_-])(?<!has-)(?<!with-)(?<!no-)(?<!without-)(?<!double-)(?<!single-)(?:related|comments?|commentlist|sidebar|teasers?|recommend\w*|footer|popular|"
-    r"trending|most-?read|more-?(?:news|stories|articles)|topbar|header-?top|see-?also|also-?read|"
-    r"read-?also|read-?more|more-?on)(?=$|[\s_-])",
+    r"(?:^|[\s_-])(?<!has-)(?<!with-)(?<!no-)(?<!without-)(?<!double-)(?<!single-)"
+    rf"(?:{vocab.class_words([vocab.BESIDE, vocab.POINTERS])})(?=$|[\s_-])",
     re.IGNORECASE,
 )
 
@@ -772,11 +768,10 @@ _MAY_HOLD_DATE = re.compile(
     re.IGNORECASE,
 )
 _PUBLISHED_LABEL = re.compile(
-    r"publi|veröffentlicht|erschienen|posted|gespeichert|опубликован|نشر|بتاريخ|datum|date|am\b|le\b|on\b",
-    re.IGNORECASE,
+    vocab.alternation(vocab.PUBLISHED_LABELS, vocab.WEAK_PUBLISHED_LABELS), re.IGNORECASE
 )
 _MAX_DATE_LINE = 120
-_STRONG_LABEL = re.compile(r"publi|veröffentlicht|erschienen|posted|опубликован|نشر|بتاريخ", re.IGNORECASE)
+_STRONG_LABEL = re.compile(vocab.alternation(vocab.PUBLISHED_LABELS), re.IGNORECASE)
 # "until 31.12.2018", "ab 01.01.2020": a deadline or a range, not a publication date.
 _RANGE_BEFORE = re.compile(
     r"\b(?:bis|ab|seit|until|till|from|through|до|с|по|حتى|منذ|jusqu'au|hasta)\s*$", re.I
@@ -858,7 +853,7 @@ def _visible_date(page: Page, title_el: Tag | None, language: str | None, now: d
             text = _leading_dateline(text, language, now) if _MAY_HOLD_DATE.search(text, 0, 24) else ""
         if not text or page.in_boilerplate(line, title_el):
             continue
-        if _UPDATED.search(text[:40]) and not re.search(r"publi|опубликован|نشر|veröffentlicht", text, re.I):
+        if _UPDATED.search(text[:40]) and not _STRONG_LABEL.search(text):
             continue
         attrs = class_and_id(line)
         if _UPDATED.search(attrs) and not _ENTRY_DATE.search(attrs):
