@@ -25,7 +25,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Doctype, PageElement, ProcessingInstruction
 
 from etl import vocab
-from etl.dom import Inherited, short_text
+from etl.dom import BLOCK_TAGS, Inherited, short_text
 from etl.normalize import clean_text
 
 # Never article text.
@@ -65,47 +65,6 @@ DROP_TAGS = frozenset(
         "amp-sidebar",
         "amp-user-notification",
         "amp-web-push-widget",
-    ]
-)
-BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "section",
-        "article",
-        "main",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "ul",
-        "ol",
-        "li",
-        "dl",
-        "dt",
-        "dd",
-        "blockquote",
-        "pre",
-        "table",
-        "thead",
-        "tbody",
-        "tfoot",
-        "tr",
-        "td",
-        "th",
-        "figure",
-        "figcaption",
-        "header",
-        "address",
-        "hr",
-        "center",
-        "details",
-        "summary",
-        "form",
-        "body",
-        "html",
     ]
 )
 HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])

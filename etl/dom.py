@@ -18,49 +18,50 @@ from bs4 import BeautifulSoup, PageElement, Tag
 from bs4.builder import LXMLTreeBuilder
 
 MAX_DEPTH = 256
-# Elements whose edges separate words: merged away, they leave a space.
-_BREAKS = frozenset(
+# Elements that hold blocks of text (clean measures and emits text by them).
+BLOCK_TAGS = frozenset(
     [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "br",
-        "dd",
-        "details",
+        "p",
         "div",
-        "dl",
-        "dt",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
+        "section",
+        "article",
+        "main",
         "h1",
         "h2",
         "h3",
         "h4",
         "h5",
         "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
         "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "figure",
+        "figcaption",
+        "header",
+        "address",
+        "hr",
+        "center",
+        "details",
+        "summary",
+        "form",
+        "body",
+        "html",
     ]
 )
+# Elements whose edges separate words: merged away, they leave a space.
+_BREAKS = BLOCK_TAGS | {"br", "nav", "aside", "footer"}
 
 
 class _DepthLimitedBuilder(LXMLTreeBuilder):
