@@ -1,10 +1,11 @@
-"""Local inputs: files and directories of plain-text dumps and HTML pages.
+"""Local inputs: files and directories of plain-text dumps, HTML pages and WARC files.
 
 Each page may come with its URL in a sidecar file (``page.html`` + ``page.url`` or
 ``page.html.url``, one line). Directories are walked recursively in name order, so a
 run is reproducible, and lazily (one directory's names per level in memory, never the list of
 every input); symlinks that lead outside the input root are refused, and file
-sizes are capped (also after gzip decompression: no gzip bombs).
+sizes are capped (also after gzip decompression: no gzip bombs). A WARC file
+(``.warc``, ``.warc.gz``) is one input per HTML response record (``etl.warc_input``).
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ import os
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from etl.models import RawDocument, Reject
 from etl.schema import storable
+from etl.warc_input import WARC_SUFFIXES, read_warc, record_offsets
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 TEXT_SUFFIXES = (".txt", ".txt.gz")
@@ -29,6 +32,8 @@ def _kind(path: Path) -> str | None:
         return "html"
     if name.endswith(TEXT_SUFFIXES):
         return "text"
+    if name.endswith(WARC_SUFFIXES):
+        return "warc"
     return None
 
 
@@ -119,13 +124,29 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES) -> RawDocument:
     )
 
 
+def open_local(name: str) -> BinaryIO:
+    return open(name, "rb")
+
+
 def read_inputs(paths: Iterable[str | os.PathLike[str]]) -> Iterator[RawDocument | Reject]:
     """RawDocuments for every input under ``paths``; a Reject (never an exception) per bad one."""
     for item in iter_files(paths):
         if isinstance(item, Reject):
             yield item
             continue
+        if _kind(item) == "warc":
+            yield from read_warc(origin(item), open_local)
+            continue
         try:
             yield read_file(item)
         except (OSError, ValueError, EOFError) as exc:
             yield Reject(origin(item), f"unreadable: {exc}", stage="read")
+
+
+def count_inputs(paths: Iterable[str | os.PathLike[str]]) -> Iterator[None]:
+    """One None per input ``read_inputs`` yields, WARC bodies skipped: for a progress bar."""
+    for item in iter_files(paths):
+        if isinstance(item, Path) and _kind(item) == "warc":
+            yield from (None for _ in record_offsets(origin(item), open_local))
+        else:
+            yield None

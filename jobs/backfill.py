@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from etl.pipeline import run_pipeline
-from etl.read import iter_files, read_inputs
+from etl.read import count_inputs, read_inputs
 from etl.store import Archive
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def main(args: argparse.Namespace) -> int:
         lock_wait=args.wait,
         buffer_bytes=int(args.buffer_mb * 1024 * 1024),
         page_budget=args.page_budget,
-        count=lambda: iter_files(args.paths),
+        count=lambda: count_inputs(args.paths),
     )
     if args.summary_json:
         Path(args.summary_json).write_text(summary.to_json(), encoding="utf-8")

@@ -406,6 +406,20 @@ def test_reprocess_rebuilds_the_same_articles_without_network(
     pd.testing.assert_frame_equal(original, again)
 
 
+def test_backfill_of_the_scrapers_own_warc_archives_the_same_articles(
+    crawled: Crawled, tmp_path: Path, no_network: None
+) -> None:
+    """The raw WARC as input to a plain backfill (as another archive would take it): every
+    article comes out with the scrape's text, URL and fetch time; list and index pages, which
+    the scrape never sent to extraction, may add rows of their own."""
+    cli.main(["backfill", "--no-progress", str(crawled.data / "raw"), "--data", str(tmp_path / "again")])
+    keep = ["url", "content_hash", "title", "language", "fetched_at", "published"]
+    scraped = load_articles(crawled.data)[keep].sort_values("url").reset_index(drop=True)
+    again = load_articles(tmp_path / "again")[keep]
+    again = again[again["url"].isin(scraped["url"])].sort_values("url").reset_index(drop=True)
+    pd.testing.assert_frame_equal(scraped, again)
+
+
 def test_reprocess_into_the_same_archive_appends_nothing(
     crawled: Crawled, tmp_path: Path, no_network: None
 ) -> None:
