@@ -347,6 +347,7 @@ def run_pipeline(
     on_result: Callable[[Extracted | Reject, Decision | None], None] | None = None,
     page_budget: float | None = DEFAULT_PAGE_BUDGET,
     count: Count | None = None,
+    extract: Callable[[Iterable[Any]], Iterator[Extracted | Reject]] | None = None,
 ) -> RunSummary:
     """Run inputs through every stage into the archive and return the counts.
 
@@ -357,7 +358,9 @@ def run_pipeline(
     SIGTERM/SIGINT end the run early but cleanly: everything processed so far is written.
     A page that takes more than ``page_budget`` CPU seconds (None or 0: no limit) is rejected.
     A run that fails (the store or the inputs raise) keeps what it can and returns with status
-    ``failed`` and the error; either way it writes its ``runs/`` row if the disk lets it."""
+    ``failed`` and the error; either way it writes its ``runs/`` row if the disk lets it.
+    ``extract`` replaces the worker processes: it maps ``inputs`` (then any references it
+    knows how to read) to results in input order (``etl.cluster.results``)."""
     summary = RunSummary(run_id=new_run_id(), job=job, source=source)
     cpu = _cpu_seconds()
     with archive.locked(wait_seconds=lock_wait):
@@ -374,7 +377,7 @@ def run_pipeline(
         bar = progress_bar(progress, "archiving", "doc", count)
         window = _Window(IN_FLIGHT_PER_WORKER * workers)
         memory = _MemoryAtPeak(index, writer)
-        results = _results(inputs, workers, stop, window, page_budget)
+        results = extract(inputs) if extract else _results(inputs, workers, stop, window, page_budget)
         try:
             try:
                 for result in results:

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from etl.models import RawDocument, Reject
 from etl.schema import storable
-from etl.warc_input import WARC_SUFFIXES, read_warc, record_offsets
+from etl.warc_input import WARC_SUFFIXES, is_warc, read_warc, record_offsets
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 TEXT_SUFFIXES = (".txt", ".txt.gz")
@@ -124,7 +124,8 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES) -> RawDocument:
     )
 
 
-def open_local(name: str) -> BinaryIO:
+def open_input(name: str) -> BinaryIO:
+    """An input file's bytes, by the name ``iter_files`` gave it."""
     return open(name, "rb")
 
 
@@ -133,20 +134,24 @@ def read_inputs(paths: Iterable[str | os.PathLike[str]]) -> Iterator[RawDocument
     for item in iter_files(paths):
         if isinstance(item, Reject):
             yield item
-            continue
-        if _kind(item) == "warc":
-            yield from read_warc(origin(item), open_local)
-            continue
-        try:
-            yield read_file(item)
-        except (OSError, ValueError, EOFError) as exc:
-            yield Reject(origin(item), f"unreadable: {exc}", stage="read")
+        elif is_warc(item.name):
+            yield from read_warc(origin(item), open_input)
+        else:
+            yield read_path(item)
+
+
+def read_path(path: Path) -> RawDocument | Reject:
+    """One page or text file, or a Reject that says why it could not be read."""
+    try:
+        return read_file(path)
+    except (OSError, ValueError, EOFError) as exc:
+        return Reject(origin(path), f"unreadable: {exc}", stage="read")
 
 
 def count_inputs(paths: Iterable[str | os.PathLike[str]]) -> Iterator[None]:
     """One None per input ``read_inputs`` yields, WARC bodies skipped: for a progress bar."""
     for item in iter_files(paths):
-        if isinstance(item, Path) and _kind(item) == "warc":
-            yield from (None for _ in record_offsets(origin(item), open_local))
+        if isinstance(item, Path) and is_warc(item.name):
+            yield from (None for _ in record_offsets(origin(item), open_input))
         else:
             yield None

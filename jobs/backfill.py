@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from etl.pipeline import run_pipeline
 from etl.read import count_inputs, read_inputs
@@ -15,10 +18,18 @@ log = logging.getLogger(__name__)
 
 def main(args: argparse.Namespace) -> int:
     """Archive every input under ``args.paths``; print the run summary."""
-    archive = Archive(args.data)
+    if args.cluster:
+        from etl import cluster
+
+        with cluster.connect(args.cluster) as client:
+            return _run(args, cluster.references(args.paths, client), partial(cluster.results, client=client))
+    return _run(args, read_inputs(args.paths))
+
+
+def _run(args: argparse.Namespace, inputs: Iterable[Any], extract: Any = None) -> int:
     summary = run_pipeline(
-        read_inputs(args.paths),
-        archive,
+        inputs,
+        Archive(args.data),
         job="backfill",
         workers=args.workers,
         progress=False if args.no_progress else None,
@@ -26,6 +37,7 @@ def main(args: argparse.Namespace) -> int:
         buffer_bytes=int(args.buffer_mb * 1024 * 1024),
         page_budget=args.page_budget,
         count=lambda: count_inputs(args.paths),
+        extract=extract,
     )
     if args.summary_json:
         Path(args.summary_json).write_text(summary.to_json(), encoding="utf-8")

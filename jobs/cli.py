@@ -106,6 +106,13 @@ def _parser() -> argparse.ArgumentParser:
         help="write article files every N MB (default: 128)",
     )
     p.add_argument(
+        "--cluster",
+        default=None,
+        metavar="ADDRESS",
+        help="extract on a Dask cluster: local:N (N local workers) or tcp://HOST:8786 "
+        "(needs the `cluster` extra; input paths must be readable by the workers)",
+    )
+    p.add_argument(
         "--summary-json", default=None, metavar="FILE", help="also write the run's counts and figures as JSON"
     )
 
