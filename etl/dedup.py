@@ -506,15 +506,17 @@ class DedupIndex:
 def _archive_segments(archive: Archive, write_cache: bool) -> list[_Segment]:
     """The archive as one segment (the cache, or a build from Parquet) plus, when the cache
     misses recent part files, one segment of those: never a segment per file."""
-    root = archive.root
-    current = index_cache.stamps(root, archive.files("articles"))
+    root = archive.cache_root
+    current = archive.stamps(archive.files("articles"))
     segments: list[_Segment] = []
     covered: frozenset[str] = frozenset()
     if (cached := _cached_segment(root, current)) is not None:
         segments, covered = [cached[0]], cached[1]
     delta = [s for s in current if s.path not in covered]
     if delta or not segments:
-        table = archive.read("articles", list(DedupIndex.COLUMNS), files=[root / s.path for s in delta])
+        table = archive.read(
+            "articles", list(DedupIndex.COLUMNS), files=[archive.root / s.path for s in delta]
+        )
         segments.append(_Segment.from_table(segments[0].size if segments else 0, table))
     cached_rows = segments[0].size if covered else 0
     new_rows = sum(s.size for s in segments) - cached_rows

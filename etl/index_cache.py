@@ -44,11 +44,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Stamp:
-    """A part file as the cache knows it: path relative to the data directory, size, mtime."""
+    """A part file as the cache knows it: path relative to the data directory, size, and a
+    version: mtime_ns on a local disk, the ETag on S3 (``etl.objectstore``)."""
 
     path: str
     size: int
-    mtime_ns: int
+    version: int | str
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +120,7 @@ def save(root: Path, arrays: Mapping[str, np.ndarray], files: Sequence[Stamp]) -
         "schema_version": SCHEMA_VERSION,
         "dir": name,
         "arrays": {k: [a.dtype.str, list(a.shape)] for k, a in arrays.items()},
-        "files": [[s.path, s.size, s.mtime_ns] for s in files],
+        "files": [[s.path, s.size, s.version] for s in files],
     }
     staged = cache / f"tmp-{name}.json"
     with open(staged, "w", encoding="utf-8") as handle:

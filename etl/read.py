@@ -125,7 +125,11 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES) -> RawDocument:
 
 
 def open_input(name: str) -> BinaryIO:
-    """An input file's bytes, by the name ``iter_files`` gave it."""
+    """An input file's bytes, by the name ``iter_files`` gave it (local, or ``s3://``)."""
+    if name.startswith("s3://"):
+        from etl.objectstore import open_input as open_s3
+
+        return open_s3(name)
     return open(name, "rb")
 
 

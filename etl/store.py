@@ -92,6 +92,44 @@ class Archive:
     def path(self, table: str) -> Path:
         return self.root / table
 
+    # --- the files: what an archive elsewhere (etl.objectstore.S3Archive) does its own way
+
+    filesystem: Any = None  # pyarrow's filesystem for the dataset; None: local paths
+
+    @property
+    def cache_root(self) -> Path:
+        """The local directory of the dedup index cache (``<cache_root>/.index``)."""
+        return self.root
+
+    def glob(self, directory: Path, pattern: str) -> list[Path]:
+        return list(directory.glob(pattern))
+
+    def exists(self, path: Path) -> bool:
+        return path.exists()
+
+    def mtime(self, path: Path) -> float:
+        return path.stat().st_mtime
+
+    def read_text(self, path: Path) -> str:
+        return path.read_text(encoding="utf-8")
+
+    def write_text(self, path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    def remove(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
+
+    def write_parquet(self, table: pa.Table, path: Path) -> None:
+        """A part file, complete or not at all (written aside, fsynced, renamed)."""
+        _write_atomic(table, path)
+
+    def stamps(self, files: Sequence[Path]) -> list[Any]:
+        """``index_cache.Stamp``s: what says a part file changed (size and mtime here)."""
+        from etl import index_cache  # it imports this module
+
+        return index_cache.stamps(self.root, files)
+
     # --- locking -------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -160,7 +198,7 @@ class Archive:
                     left.setdefault(run_id, []).append((table, path))
         markers = {
             p.name[len(".running-") : -len(".json")]: p
-            for p in self.path("runs").glob(_MARKER.format(run_id="*"))
+            for p in self.glob(self.path("runs"), _MARKER.format(run_id="*"))
         }
         for run_id in sorted(set(left) | (set(markers) - recorded)):
             try:
@@ -176,7 +214,7 @@ class Archive:
                 row["rejected"],
             )
         for marker in markers.values():
-            marker.unlink(missing_ok=True)
+            self.remove(marker)
 
     def _killed_run(self, run_id: str, parts: list[tuple[str, Path]], marker: Path | None) -> dict[str, Any]:
         """The ``runs/`` row of a run that left none, from its part files and marker."""
@@ -187,10 +225,8 @@ class Archive:
         about: dict[str, Any] = {}
         if marker is not None:
             with contextlib.suppress(OSError, ValueError):
-                about = json.loads(marker.read_text())
-        times = [p.stat().st_mtime for _, p in parts] + (
-            [marker.stat().st_mtime] if marker is not None else []
-        )
+                about = json.loads(self.read_text(marker))
+        times = [self.mtime(p) for _, p in parts] + ([self.mtime(marker)] if marker is not None else [])
         finished = datetime.fromtimestamp(max(times), UTC)
         try:
             started = datetime.fromisoformat(about["started_at"])
@@ -212,7 +248,7 @@ class Archive:
         """Run ids with a ``runs/`` row: from the file names, and from the rows of any file not
         named for its run (merged by a compaction of ``runs/``)."""
         recorded, merged = set(), []
-        for path in self.path("runs").glob("*.parquet"):
+        for path in self.glob(self.path("runs"), "*.parquet"):
             run_id = _run_of(path)
             if run_id is None:
                 merged.append(path)
@@ -225,7 +261,7 @@ class Archive:
     def _parts(self, table: str) -> Iterator[tuple[str, Path]]:
         """(run id, path) of the table's part files written by a run (not by compaction)."""
         pattern = "year=*/month=*/part-*.parquet" if table == "articles" else "part-*.parquet"
-        for path in self.path(table).glob(pattern):
+        for path in self.glob(self.path(table), pattern):
             if (run_id := _run_of(path)) is not None:
                 yield run_id, path
 
@@ -242,20 +278,26 @@ class Archive:
         """The table's part files (or only ``files``, read in that order)."""
         schema = TABLES[table]
         path = self.path(table)
-        if not path.exists() or (files is not None and not files):
+        if not self.exists(path) or (files is not None and not files):
             return ds.dataset(schema.empty_table())
         source = str(path) if files is None else [str(f) for f in files]
+        fs = self.filesystem
         if table == "articles":
             partitioning = ds.partitioning(PARTITIONING, flavor="hive")
             full = pa.schema([*schema, *PARTITIONING], metadata=schema.metadata)
             return ds.dataset(
-                source, format="parquet", schema=full, partitioning=partitioning, partition_base_dir=str(path)
+                source,
+                format="parquet",
+                schema=full,
+                partitioning=partitioning,
+                partition_base_dir=str(path),
+                filesystem=fs,
             )
-        return ds.dataset(source, format="parquet", schema=schema)
+        return ds.dataset(source, format="parquet", schema=schema, filesystem=fs)
 
     def files(self, table: str) -> list[Path]:
         """The table's part files, in the order ``read`` reads them."""
-        return [Path(f) for f in self.dataset(table).files] if self.path(table).exists() else []
+        return [Path(f) for f in self.dataset(table).files] if self.exists(self.path(table)) else []
 
     def read(
         self,
@@ -434,13 +476,12 @@ class ArchiveWriter:
     def begin_run(self, job: str | None, source: str | None, started_at: datetime) -> None:
         """Leave a marker that says which job this run is, until ``write_run``: a run killed
         before it writes its row is recorded with it."""
-        marker = self._marker()
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.write_text(json.dumps({"job": job, "source": source, "started_at": started_at.isoformat()}))
+        about = {"job": job, "source": source, "started_at": started_at.isoformat()}
+        self.archive.write_text(self._marker(), json.dumps(about))
 
     def write_run(self, row: Mapping[str, Any]) -> None:
         self._write("runs", to_table([row], RUNS), self.archive.path("runs"))
-        self._marker().unlink(missing_ok=True)
+        self.archive.remove(self._marker())
 
     def _marker(self) -> Path:
         return self.archive.path("runs") / _MARKER.format(run_id=self.run_id)
@@ -448,7 +489,7 @@ class ArchiveWriter:
     def _write(self, name: str, table: pa.Table, directory: Path) -> None:
         self._seq += 1
         path = directory / f"part-{self.run_id}-{self._seq:05d}.parquet"
-        _write_atomic(table, path)
+        self.archive.write_parquet(table, path)
         self.files_written.append(path)
         self.stored.update(_row_counts(name, table))
 
@@ -511,6 +552,22 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def open_archive(location: str | os.PathLike[str]) -> Archive:
+    """A data directory, or an archive on S3 (``s3://bucket/prefix``: ``etl.objectstore``)."""
+    if str(location).startswith("s3://"):
+        from etl.objectstore import S3Archive
+
+        return S3Archive(str(location))
+    return Archive(location)
+
+
+def drop_repeated(table: pa.Table) -> pa.Table:
+    """Each (article_id, version) once: on S3 a compaction under way has a row in two files."""
+    keys = table.select(["article_id", "version"]).to_pandas()
+    repeated = keys.duplicated().to_numpy()
+    return table.filter(pa.array(~repeated)) if repeated.any() else table
+
+
 def load_articles(
     path: str | os.PathLike[str] = "data",
     columns: list[str] | None = None,
@@ -518,18 +575,22 @@ def load_articles(
 ) -> pd.DataFrame:
     """The archive's articles as a DataFrame with the canonical dtypes.
 
-    ``path`` is the data directory (or its ``articles`` subdirectory). Filters are
-    equality tests on columns, e.g. ``load_articles("data", language="ar", year=2020)``;
+    ``path`` is the data directory (or its ``articles`` subdirectory), or ``s3://bucket/prefix``.
+    Filters are equality tests on columns, e.g. ``load_articles("data", language="ar", year=2020)``;
     a list value means "any of". Files written before a column existed read as nulls
     in that column (pandas and DuckDB would otherwise drop the column silently)."""
-    root = Path(path)
-    archive = Archive(root.parent if root.name == "articles" else root)
+    location = str(path).rstrip("/")
+    archive = open_archive(location.removesuffix("/articles") if location.endswith("/articles") else location)
     expression = None
     for name, value in filters.items():
         field = ds.field(name)
         test = field.isin(value) if isinstance(value, list | tuple | set) else field == value
         expression = test if expression is None else expression & test
-    table = archive.read("articles", columns=columns, filter=expression)
+    keys = ["article_id", "version"]
+    wanted = None if columns is None else [*columns, *(k for k in keys if k not in columns)]
+    table = drop_repeated(archive.read("articles", columns=wanted, filter=expression))
+    if columns is not None:
+        table = table.select(columns)
     return table.to_pandas(types_mapper=_NULLABLE_INTS.get)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from etl.pipeline import run_pipeline
 from etl.read import count_inputs, read_inputs
-from etl.store import Archive
+from etl.store import open_archive
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def main(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, inputs: Iterable[Any], extract: Any = None) -> int:
     summary = run_pipeline(
         inputs,
-        Archive(args.data),
+        open_archive(args.data),
         job="backfill",
         workers=args.workers,
         progress=False if args.no_progress else None,

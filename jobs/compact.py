@@ -11,14 +11,14 @@ import argparse
 from functools import partial
 
 from etl.progress import echo, progress_bar
-from etl.store import Archive
+from etl.store import open_archive
 
 OTHER_TABLES = ("runs", "rejects", "duplicates")
 
 
 def main(args: argparse.Namespace) -> int:
     """Compact every articles partition, then the other tables; print what was merged."""
-    archive = Archive(args.data)
+    archive = open_archive(args.data)
     with archive.locked(wait_seconds=args.wait):
         steps = [(p, partial(archive.compact, p)) for p in archive.partitions()]
         steps += [(archive.path(t), partial(archive.compact_table, t)) for t in OTHER_TABLES]
