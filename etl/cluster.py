@@ -26,7 +26,7 @@ from typing import Any
 
 from etl.models import RawDocument, Reject
 from etl.pipeline import Extracted, process
-from etl.read import iter_files, open_input, origin, read_path
+from etl.read import iter_files, name, open_input, read_path
 from etl.warc_input import is_warc, read_record, record_offsets
 
 log = logging.getLogger(__name__)
@@ -63,12 +63,12 @@ def references(paths: Iterable[str], client: Any) -> Iterator[Ref]:
     for item in iter_files(paths):
         if isinstance(item, Reject):
             yield item
-        elif is_warc(item.name):
-            name = origin(item)
-            for offset in client.submit(record_offsets, name, open_input, pure=False).result():
-                yield offset if isinstance(offset, Reject) else (name, offset)
+        elif is_warc(str(item)):
+            warc = name(item)
+            for offset in client.submit(record_offsets, warc, open_input, pure=False).result():
+                yield offset if isinstance(offset, Reject) else (warc, offset)
         else:
-            yield origin(item)
+            yield name(item)
 
 
 def extract_batch(refs: list[Ref]) -> list[Extracted | Reject]:

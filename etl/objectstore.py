@@ -20,6 +20,7 @@ filesystem; endpoint and credentials from ``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -54,7 +55,9 @@ def _region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
+@functools.cache
 def filesystem() -> Any:
+    """pyarrow's S3 filesystem (one a process: a worker reads many records through it)."""
     from pyarrow.fs import S3FileSystem
 
     return S3FileSystem(endpoint_override=os.environ.get("AWS_ENDPOINT_URL") or None, region=_region())
@@ -71,6 +74,18 @@ def client() -> Any:
     # which a new connection to SeaweedFS waited 5 s, longer than a test's whole lease.
     s3.meta.events.unregister("before-call.s3.PutObject", add_expect_header)
     return s3
+
+
+def list_warcs(url: str) -> Iterator[str]:
+    """The WARC files under an ``s3://`` location (or that one file), by key order."""
+    from etl.warc_input import is_warc
+
+    bucket, prefix = split(url)
+    pages = client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+    keys = sorted(item["Key"] for page in pages for item in page.get("Contents", []))
+    for key in keys:
+        if is_warc(key) and (key == prefix or not prefix or key.startswith(prefix.rstrip("/") + "/")):
+            yield f"s3://{bucket}/{key}"
 
 
 def open_input(url: str) -> Any:
@@ -223,9 +238,14 @@ class S3Archive(Archive):
         return sorted(found)
 
     def exists(self, path: Path) -> bool:
+        """An object, or a "directory": a prefix some object is under."""
+        from botocore.exceptions import ClientError
+
         key = self._key(path)
-        answer = self.s3.list_objects_v2(Bucket=self.bucket, Prefix=key, MaxKeys=2)
-        return any(o["Key"] == key or o["Key"].startswith(key + "/") for o in answer.get("Contents", []))
+        with contextlib.suppress(ClientError):
+            self.s3.head_object(Bucket=self.bucket, Key=key)
+            return True
+        return bool(self.s3.list_objects_v2(Bucket=self.bucket, Prefix=key + "/", MaxKeys=1).get("KeyCount"))
 
     def mtime(self, path: Path) -> float:
         return self.s3.head_object(Bucket=self.bucket, Key=self._key(path))["LastModified"].timestamp()
@@ -273,19 +293,15 @@ class S3Archive(Archive):
     def read(
         self, table: str, columns: list[str] | None = None, filter: Any = None, files: Any = None
     ) -> pa.Table:
-        """As on disk; a file deleted between the listing and the read (compaction) means a
-        fresh listing: the merged file holds its rows by then."""
+        """As on disk; a file deleted between the listing and the read (by a compaction, whose
+        merged file holds its rows by then) means a fresh listing and a second read."""
         for attempt in range(3):
             try:
                 return super().read(table, columns, filter, files)
-            except (FileNotFoundError, OSError) as exc:
-                if (
-                    files is not None
-                    or attempt == 2
-                    or ("NotFound" not in str(exc) and "No such" not in str(exc))
-                ):
+            except OSError as exc:
+                if files is not None or attempt == 2:
                     raise
-                log.info("%s: a file went away while reading (compaction): listing again", table)
+                log.info("%s: %s while reading (a compaction?): listing again", table, exc)
         raise AssertionError("unreachable")
 
     # --- the lock, recovery, compaction ----------------------------------------------

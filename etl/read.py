@@ -42,6 +42,11 @@ def origin(path: Path) -> str:
     return storable(os.fsdecode(path))
 
 
+def name(item: Path | str) -> str:
+    """An input's name for ``open_input`` and the archive: an ``s3://`` name, or ``origin``."""
+    return item if isinstance(item, str) else origin(item)
+
+
 def _undecodable_name(path: Path) -> Reject | None:
     """A Reject for a file whose name is not UTF-8: its origin could not be stored as it is."""
     name = os.fsdecode(path)
@@ -50,9 +55,15 @@ def _undecodable_name(path: Path) -> Reject | None:
     return Reject(origin(path), "file name is not valid UTF-8: rename the file to archive it", stage="read")
 
 
-def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Reject]:
-    """Input files under the given paths (recursively, sorted), or a Reject per bad path."""
+def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | str | Reject]:
+    """Input files under the given paths (recursively, sorted), or a Reject per bad path.
+    Under an ``s3://`` location: its WARC files, as ``s3://`` names."""
     for raw in paths:
+        if str(raw).startswith("s3://"):
+            from etl.objectstore import list_warcs
+
+            yield from list_warcs(str(raw))
+            continue
         root = Path(raw)
         if not root.exists():
             yield Reject(origin(root), "no such file or directory", stage="read")
@@ -138,10 +149,10 @@ def read_inputs(paths: Iterable[str | os.PathLike[str]]) -> Iterator[RawDocument
     for item in iter_files(paths):
         if isinstance(item, Reject):
             yield item
-        elif is_warc(item.name):
-            yield from read_warc(origin(item), open_input)
+        elif is_warc(str(item)):
+            yield from read_warc(name(item), open_input)
         else:
-            yield read_path(item)
+            yield read_path(Path(item))
 
 
 def read_path(path: Path) -> RawDocument | Reject:
@@ -155,7 +166,7 @@ def read_path(path: Path) -> RawDocument | Reject:
 def count_inputs(paths: Iterable[str | os.PathLike[str]]) -> Iterator[None]:
     """One None per input ``read_inputs`` yields, WARC bodies skipped: for a progress bar."""
     for item in iter_files(paths):
-        if isinstance(item, Path) and is_warc(item.name):
-            yield from (None for _ in record_offsets(origin(item), open_input))
+        if not isinstance(item, Reject) and is_warc(str(item)):
+            yield from (None for _ in record_offsets(name(item), open_input))
         else:
             yield None

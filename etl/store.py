@@ -579,8 +579,10 @@ def load_articles(
     Filters are equality tests on columns, e.g. ``load_articles("data", language="ar", year=2020)``;
     a list value means "any of". Files written before a column existed read as nulls
     in that column (pandas and DuckDB would otherwise drop the column silently)."""
-    location = str(path).rstrip("/")
-    archive = open_archive(location.removesuffix("/articles") if location.endswith("/articles") else location)
+    location = os.fspath(path).rstrip("/")
+    if location == "articles" or location.endswith("/articles"):
+        location = location.removesuffix("articles").rstrip("/") or "."
+    archive = open_archive(location)
     expression = None
     for name, value in filters.items():
         field = ds.field(name)

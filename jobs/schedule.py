@@ -62,7 +62,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from etl.fetch import Resolver
 from etl.models import RawDocument, Reject
 from etl.pipeline import Interrupted, RunSummary, new_run_id
-from etl.store import Archive, ArchiveBusy
+from etl.store import Archive, ArchiveBusy, open_archive
 from jobs.scrape import scrape_source
 from jobs.sources import DEFAULT_CONFIG, ConfigError, Source, load_sources
 
@@ -288,7 +288,7 @@ class Backoff:
 
 def read_runs(data_dir: str | os.PathLike[str]) -> pd.DataFrame:
     """Every run row, oldest first."""
-    runs = Archive(data_dir).read("runs").to_pandas()
+    runs = open_archive(data_dir).read("runs").to_pandas()
     return runs.sort_values("started_at", kind="stable").reset_index(drop=True)
 
 

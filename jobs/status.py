@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.dataset as ds
 
-from etl.store import Archive
+from etl.store import open_archive
 from jobs.schedule import (
     DEFAULT_SCHEDULE,
     Settings,
@@ -91,7 +91,7 @@ def collect(
 ) -> dict[str, Any]:
     """The status as plain data (what ``--json`` prints)."""
     now = now or datetime.now(UTC)
-    data = Path(data_dir)
+    data = data_dir  # a directory, or s3://bucket/prefix (etl.objectstore)
     warnings: list[str] = []
     sources: dict[str, Source] = {}
     try:
@@ -154,11 +154,13 @@ def collect(
     }
 
 
-def attributed_articles(data: Path, runs: pd.DataFrame, sources: Mapping[str, Source]) -> pd.DataFrame:
+def attributed_articles(
+    data: str | os.PathLike[str], runs: pd.DataFrame, sources: Mapping[str, Source]
+) -> pd.DataFrame:
     """One row per archived article version: its source (the run's, else the source whose
     hosts hold its site), language, agency, day (publication, else fetch), fetch day and when
     it was archived."""
-    table = Archive(data).read(
+    table = open_archive(data).read(
         "articles", columns=["run_id", "site", "language", "agency", "published_date", "fetched_at"]
     )
     df = table.to_pandas()
@@ -197,7 +199,7 @@ def _run(row: pd.Series) -> dict[str, Any]:
     return out
 
 
-def _last_error(data: Path, runs: pd.DataFrame) -> dict[str, Any] | None:
+def _last_error(data: str | os.PathLike[str], runs: pd.DataFrame) -> dict[str, Any] | None:
     """The latest failed run: its error, or for a run whose every input was rejected, the reasons."""
     failed = runs[runs["status"] == "failed"]
     if failed.empty:
@@ -205,7 +207,7 @@ def _last_error(data: Path, runs: pd.DataFrame) -> dict[str, Any] | None:
     row = failed.iloc[-1]
     message = row["error"] if isinstance(row["error"], str) else None
     if message is None:
-        rejects = Archive(data).read(
+        rejects = open_archive(data).read(
             "rejects", columns=["origin", "reason"], filter=ds.field("run_id") == row["run_id"]
         )
         reasons = [f"{o}: {r}" for o, r in zip(*(c.to_pylist() for c in rejects.columns), strict=True)]

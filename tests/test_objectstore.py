@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -19,6 +20,7 @@ from etl.store import load_articles
 from tests.conftest import ROOT, SEEDS
 from tests.s3server import SeaweedS3
 from tests.test_pipeline import _corpus
+from tests.test_warc_input import write_warc
 
 pytestmark = pytest.mark.slow  # a server and jobs in subprocesses (`make test` runs them)
 LEASE = "3"  # seconds: a killed writer's lease expires quickly
@@ -176,3 +178,27 @@ def test_compaction_while_a_reader_reads_never_shows_a_row_twice_or_misses_one(
     assert len(_keys(s3, "compact/articles")) == 1
     assert not errors and seen and set(seen) == {4}
     assert len(load_articles("s3://archive/compact")) == 4
+
+
+def test_warcs_on_s3_backfilled_on_a_cluster_into_s3_then_status(s3: SeaweedS3, tmp_path: Path) -> None:
+    """The issue's command: ``backfill s3://bucket/cc-news/ --cluster local:2 --data s3://…``."""
+    write_warc(tmp_path / "a.warc.gz")
+    write_warc(tmp_path / "b.warc.gz", truncate=True)
+    client = s3.client()
+    for name in ("a.warc.gz", "b.warc.gz"):
+        client.upload_file(str(tmp_path / name), "archive", f"cc-news/2024/{name}")
+    client.put_object(Bucket="archive", Key="cc-news/2024/readme.txt", Body=b"not a WARC")
+    result = backfill("s3://archive/cc-news/", "--cluster", "local:2", "--data", "s3://archive/cc-archive")
+    assert "read 6, new 3, duplicates 2" in result.stdout, result.stdout + result.stderr
+    df = load_articles("s3://archive/cc-archive")
+    assert sorted(df["origin"].str.rsplit("#", n=1).str[0]) == ["s3://archive/cc-news/2024/a.warc.gz"] * 3
+    rejects = S3Archive("s3://archive/cc-archive").read("rejects").to_pylist()
+    assert [r["origin"] for r in rejects] == ["s3://archive/cc-news/2024/b.warc.gz"]
+    status = subprocess.run(
+        [sys.executable, "-m", "jobs", "status", "--json", "--data", "s3://archive/cc-archive"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert json.loads(status.stdout)["articles"]["total"] == 3, status.stderr
