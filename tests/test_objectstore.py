@@ -48,14 +48,15 @@ def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
                 os.environ[key] = value
 
 
-def backfill(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def job(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """``python -m jobs ARGS``, as a user runs it (the environment points at the server)."""
     return subprocess.run(
-        [sys.executable, "-m", "jobs", "backfill", "--no-progress", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        [sys.executable, "-m", "jobs", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
+
+
+def backfill(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return job("backfill", "--no-progress", *args)
 
 
 def _keys(s3: SeaweedS3, prefix: str) -> list[str]:
@@ -164,13 +165,7 @@ def test_compaction_while_a_reader_reads_never_shows_a_row_twice_or_misses_one(
     reader = threading.Thread(target=read)
     reader.start()
     try:
-        compact = subprocess.run(
-            [sys.executable, "-m", "jobs", "compact", "--no-progress", "--data", "s3://archive/compact"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        compact = job("compact", "--no-progress", "--data", "s3://archive/compact")
     finally:
         stop.set()
         reader.join()
@@ -194,11 +189,5 @@ def test_warcs_on_s3_backfilled_on_a_cluster_into_s3_then_status(s3: SeaweedS3, 
     assert sorted(df["origin"].str.rsplit("#", n=1).str[0]) == ["s3://archive/cc-news/2024/a.warc.gz"] * 3
     rejects = S3Archive("s3://archive/cc-archive").read("rejects").to_pylist()
     assert [r["origin"] for r in rejects] == ["s3://archive/cc-news/2024/b.warc.gz"]
-    status = subprocess.run(
-        [sys.executable, "-m", "jobs", "status", "--json", "--data", "s3://archive/cc-archive"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    status = job("status", "--json", "--data", "s3://archive/cc-archive")
     assert json.loads(status.stdout)["articles"]["total"] == 3, status.stderr
