@@ -10,8 +10,10 @@ the scheduler, ~6 ms of driver CPU a page) made a LocalCluster(2) half as fast a
 At most ``IN_FLIGHT_PER_WORKER`` batches per worker are submitted and not yet consumed, and
 results are consumed in submission order: the run is the same whatever the timing.
 
-No per-page CPU budget here (a Dask task runs in a worker thread, where no CPU timer can
-interrupt it): a cluster is for inputs already known to be sane, such as Common Crawl News.
+Each page keeps its CPU budget: a task runs in a Dask worker's thread, where no timer signal
+can interrupt it, so with a budget the batch's pages go to one forked process (``etl.workers``),
+ended and replaced when a page runs over, as on one machine. The task reads its inputs itself
+(not the forked process: an S3 client must not cross a fork).
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from etl.models import RawDocument, Reject
-from etl.pipeline import Extracted, process
+from etl.pipeline import Extracted, extract_each
 from etl.read import iter_files, name, open_input, read_path
 from etl.warc_input import is_warc, read_record, record_offsets
 
@@ -46,10 +49,13 @@ def connect(address: str) -> Iterator[Any]:
     if not log.isEnabledFor(logging.DEBUG):  # Dask's INFO lines would bury the run's own
         logging.getLogger("distributed").setLevel(logging.WARNING)
     if address.startswith("local:"):
+        import dask
+
         workers = int(address.removeprefix("local:"))
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        with dask.config.set({"distributed.worker.daemon": False}):  # they fork (the page budget)
+            cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
         with cluster, Client(cluster) as client:
             yield client
     else:
@@ -71,9 +77,14 @@ def references(paths: Iterable[str], client: Any) -> Iterator[Ref]:
             yield name(item)
 
 
-def extract_batch(refs: list[Ref]) -> list[Extracted | Reject]:
-    """A task: read and extract each input (on a worker)."""
-    return [process(load(ref)) for ref in refs]
+def extract_batch(refs: list[Ref], budget: float | None = None) -> list[Extracted | Reject]:
+    """A task: read and extract each input (on a worker), each page under ``budget`` CPU s."""
+    if budget and multiprocessing.current_process().daemon:
+        raise RuntimeError(
+            "a page budget needs Dask workers that may start processes: start `dask worker` "
+            "with DASK_DISTRIBUTED__WORKER__DAEMON=False, or give --page-budget 0"
+        )
+    return list(extract_each((load(ref) for ref in refs), budget))
 
 
 def load(ref: Ref) -> RawDocument | Reject:
@@ -84,13 +95,15 @@ def load(ref: Ref) -> RawDocument | Reject:
     return read_path(Path(ref))
 
 
-def results(refs: Iterable[Ref], client: Any, batch: int = BATCH) -> Iterator[Extracted | Reject]:
+def results(
+    refs: Iterable[Ref], client: Any, budget: float | None = None, batch: int = BATCH
+) -> Iterator[Extracted | Reject]:
     """Each input's result, in input order, extracted on the cluster's workers."""
     workers = max(len(client.scheduler_info().get("workers", {})), 1)
     pending: deque[Any] = deque()
     try:
         for chunk in _batched(refs, batch):
-            pending.append(client.submit(extract_batch, chunk, pure=False))
+            pending.append(client.submit(extract_batch, chunk, budget, pure=False))
             if len(pending) >= IN_FLIGHT_PER_WORKER * workers:
                 yield from pending.popleft().result()
         while pending:

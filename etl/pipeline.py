@@ -334,6 +334,12 @@ def _results(
     yield from pool.imap(inputs, window)
 
 
+def extract_each(docs: Iterable[RawDocument | Reject], budget: float | None) -> Iterator[Extracted | Reject]:
+    """Each document's result, in order, each page under ``budget`` CPU seconds, away from the
+    writer (a cluster task: outside the main thread, the pages go to one worker process)."""
+    return _results(docs, 1, _StopSignal(), _Window(IN_FLIGHT_PER_WORKER), budget)
+
+
 def run_pipeline(
     inputs: Iterable[RawDocument | Reject],
     archive: Archive,

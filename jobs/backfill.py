@@ -22,7 +22,8 @@ def main(args: argparse.Namespace) -> int:
         from etl import cluster
 
         with cluster.connect(args.cluster) as client:
-            return _run(args, cluster.references(args.paths, client), partial(cluster.results, client=client))
+            extract = partial(cluster.results, client=client, budget=args.page_budget)
+            return _run(args, cluster.references(args.paths, client), extract)
     return _run(args, read_inputs(args.paths))
 
 
