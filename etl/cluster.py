@@ -5,7 +5,7 @@ offset (the offsets come from a task on a worker, which reads the file). Workers
 own inputs (the paths must be visible to them: a shared disk, or ``s3://``), extract, and
 send rows back; dedup and writing stay in the one writer in the driver (``etl.pipeline``).
 
-Tasks are batches of ``BATCH`` inputs: at one page a task Dask's per-task overhead (~3 ms in
+Tasks are batches of ``BATCH`` inputs: with one page a task, Dask's per-task overhead (~3 ms in
 the scheduler, ~6 ms of driver CPU a page) made a LocalCluster(2) half as fast as Pool(2).
 At most ``IN_FLIGHT_PER_WORKER`` batches per worker are submitted and not yet consumed, and
 results are consumed in submission order: the run is the same whatever the timing.
@@ -29,7 +29,7 @@ from typing import Any
 
 from etl.models import RawDocument, Reject
 from etl.pipeline import Extracted, extract_each
-from etl.read import iter_files, name, open_input, read_path
+from etl.read import input_name, iter_files, open_input, read_path
 from etl.warc_input import is_warc, read_record, record_offsets
 
 log = logging.getLogger(__name__)
@@ -70,11 +70,11 @@ def references(paths: Iterable[str], client: Any) -> Iterator[Ref]:
         if isinstance(item, Reject):
             yield item
         elif is_warc(str(item)):
-            warc = name(item)
+            warc = input_name(item)
             for offset in client.submit(record_offsets, warc, open_input, pure=False).result():
                 yield offset if isinstance(offset, Reject) else (warc, offset)
         else:
-            yield name(item)
+            yield input_name(item)
 
 
 def extract_batch(refs: list[Ref], budget: float | None = None) -> list[Extracted | Reject]:

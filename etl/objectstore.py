@@ -7,9 +7,10 @@ filesystem; endpoint and credentials from ``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY
 - a part file is written straight to its final key: a PUT (or a multipart upload) is
   invisible until it is complete, so a reader or a crash never sees half a file;
 - the writer lock is a lease object, ``<prefix>/.lease``, created with a conditional PUT
-  (``If-None-Match: *``), renewed with ``If-Match`` on its ETag every third of its life and
-  taken over only once it has expired. A writer whose renewal fails stops at once (exit 75):
-  another may hold the lease by then. boto3 sends these PUTs (pyarrow cannot);
+  (``If-None-Match: *``), renewed with ``If-Match`` on its ETag every third of its life
+  (``$NEWS_ARCHIVE_LEASE_SECONDS``, default 60) and taken over only once it has expired. A
+  writer whose renewal fails stops at once (exit 75): another may hold the lease by then.
+  boto3 sends these PUTs (pyarrow cannot);
 - compaction writes the merged file, then deletes the files it replaces, with a note in
   ``.staging/`` that lets the next writer finish the deletes after a crash; meanwhile a row
   may be in two files, and ``load_articles`` drops a repeated (article_id, version);
@@ -64,11 +65,11 @@ def filesystem() -> Any:
 
 
 def client() -> Any:
+    """boto3's S3 client: for listings with ETags and the lease's conditional PUTs."""
     import boto3  # the `cluster` extra
-
-    logging.getLogger("botocore").setLevel(max(logging.WARNING, log.getEffectiveLevel()))
     from botocore.handlers import add_expect_header
 
+    logging.getLogger("botocore").setLevel(max(logging.WARNING, log.getEffectiveLevel()))
     s3 = boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None, region_name=_region())
     # This client PUTs only small objects (the lease, notes): no "Expect: 100-continue", on
     # which a new connection to SeaweedFS waited 5 s, longer than a test's whole lease.
@@ -91,10 +92,6 @@ def list_warcs(url: str) -> Iterator[str]:
 def open_input(url: str) -> Any:
     """An ``s3://`` input file (a WARC) for reading."""
     return filesystem().open_input_file(url.removeprefix("s3://"))
-
-
-class LeaseLost(RuntimeError):
-    pass
 
 
 class Lease:

@@ -42,7 +42,7 @@ def origin(path: Path) -> str:
     return storable(os.fsdecode(path))
 
 
-def name(item: Path | str) -> str:
+def input_name(item: Path | str) -> str:
     """An input's name for ``open_input`` and the archive: an ``s3://`` name, or ``origin``."""
     return item if isinstance(item, str) else origin(item)
 
@@ -150,7 +150,7 @@ def read_inputs(paths: Iterable[str | os.PathLike[str]]) -> Iterator[RawDocument
         if isinstance(item, Reject):
             yield item
         elif is_warc(str(item)):
-            yield from read_warc(name(item), open_input)
+            yield from read_warc(input_name(item), open_input)
         else:
             yield read_path(Path(item))
 
@@ -167,6 +167,6 @@ def count_inputs(paths: Iterable[str | os.PathLike[str]]) -> Iterator[None]:
     """One None per input ``read_inputs`` yields, WARC bodies skipped: for a progress bar."""
     for item in iter_files(paths):
         if not isinstance(item, Reject) and is_warc(str(item)):
-            yield from (None for _ in record_offsets(name(item), open_input))
+            yield from (None for _ in record_offsets(input_name(item), open_input))
         else:
             yield None
