@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from etl import language
 from etl.models import RawDocument, Reject
 from etl.pipeline import Extracted, extract_each
 from etl.read import input_name, iter_files, open_input, read_path
@@ -57,10 +58,18 @@ def connect(address: str) -> Iterator[Any]:
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
             )
         with cluster, Client(cluster) as client:
+            client.run(warm_up)
             yield client
     else:
         with Client(address) as client:
+            client.run(warm_up)
             yield client
+
+
+def warm_up() -> None:
+    """On each worker before the run: the extraction modules and the language model, loaded
+    once (a worker that joins later loads them with its first task)."""
+    language.preload()
 
 
 def references(paths: Iterable[str], client: Any) -> Iterator[Ref]:
