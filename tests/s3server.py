@@ -90,7 +90,7 @@ class SeaweedS3:
             try:
                 s3.create_bucket(Bucket=name)
                 # The first write allocates the volumes (seconds): not inside a test's lease.
-                s3.put_object(Bucket=name, Key=".warm-up", Body=b"")
+                s3.put_object(Bucket=name, Key=".warm-up", Body=b"", IfNoneMatch="*")
                 return
             except Exception:
                 if self.process.poll() is not None or time.monotonic() > deadline:

@@ -23,7 +23,7 @@ from tests.test_pipeline import _corpus
 from tests.test_warc_input import write_warc
 
 pytestmark = pytest.mark.slow  # a server and jobs in subprocesses (`make test` runs them)
-LEASE = "3"  # seconds: a killed writer's lease expires quickly
+LEASE = "8"  # seconds: a killed writer's lease expires soon (a first PUT under load took 5 s)
 
 
 @pytest.fixture(scope="module")
