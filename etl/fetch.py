@@ -8,16 +8,24 @@ content-type check, a redirect limit, and an address guard at every redirect hop
 that refuses loopback, private, link-local, CGNAT, multicast and reserved addresses
 unless the source allows them. The guard checks the resolved addresses before a
 request and the connected peer after connect, so DNS rebinding cannot slip past it.
+
+Every response (each redirect hop) has a wall-clock deadline, ``total_timeout``, for its
+headers and body together. Socket timeouts alone cannot give one: a server that sends a
+byte a second never lets a single read time out. So a timer shuts the connection's socket
+down when the deadline passes, which ends any read in progress at once, and the fetch
+checks the deadline after every read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import re
 import socket
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
@@ -221,11 +229,55 @@ def system_resolver(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+class _Deadline:
+    """The wall-clock limit of one response. When it passes, the socket the response is read
+    from is shut down (from a timer thread), so a read blocked on a dripping server returns
+    at once; ``expired`` then tells the fetch that the end it saw was the deadline's."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        """The socket the response comes from (shut down at once if the time is already up)."""
+        with self._lock:
+            self._sock = sock
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self._sock is not None:
+                _shut(self._sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def error(self) -> FetchError:
+        """Not retried within the run: a server this slow is likely as slow a second later."""
+        return FetchError(f"timed out: the response took longer than {self.seconds:g} s")
+
+
+def _shut(sock: socket.socket) -> None:
+    # socket.socket's own shutdown, also for a TLS socket: it wakes a read blocked in another
+    # thread without touching the TLS object that thread is using.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
 class _GuardedAdapter(HTTPAdapter):
-    """Checks the peer address of every new connection (after DNS, before any byte is sent)."""
+    """Checks the peer address of every new connection (after DNS, before any byte is sent)
+    and puts the socket of every response under the current deadline."""
 
     def __init__(self, check_peer: Callable[[str], None]) -> None:
         self._check_peer = check_peer
+        self.deadline: _Deadline | None = None  # of the response being fetched (one at a time)
         super().__init__(max_retries=0, pool_connections=4, pool_maxsize=4)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
@@ -241,6 +293,7 @@ class _GuardedAdapter(HTTPAdapter):
 
     def _guarded(self, base: type) -> type:
         check = self._check_peer
+        adapter = self
 
         def _new_conn(conn: Any) -> socket.socket:
             sock = base._new_conn(conn)
@@ -251,7 +304,13 @@ class _GuardedAdapter(HTTPAdapter):
                 raise
             return sock
 
-        return type(f"Guarded{base.__name__}", (base,), {"_new_conn": _new_conn})
+        def getresponse(conn: Any) -> Any:
+            # The request is sent (a kept-alive connection too): the headers come next.
+            if adapter.deadline is not None and conn.sock is not None:
+                adapter.deadline.watch(conn.sock)
+            return base.getresponse(conn)
+
+        return type(f"Guarded{base.__name__}", (base,), {"_new_conn": _new_conn, "getresponse": getresponse})
 
 
 # --- robots and rate limits -----------------------------------------------------------
@@ -318,9 +377,9 @@ class Fetcher:
         self.session.trust_env = False  # no proxies or .netrc credentials from the environment
         self.session.cookies.set_policy(_NoCookies())
         self.session.headers.update({"User-Agent": self.policy.user_agent})
-        adapter = _GuardedAdapter(self._check_peer)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self._adapter = _GuardedAdapter(self._check_peer)
+        self.session.mount("http://", self._adapter)
+        self.session.mount("https://", self._adapter)
 
     def __enter__(self) -> Fetcher:
         return self
@@ -369,10 +428,12 @@ class Fetcher:
         current = url
         headers = validators.headers() if validators else {}
         for _hop in range(self.policy.max_redirects + 1):
-            response = self._send(current, kind, headers)
-            if response.status_code not in REDIRECT_STATUSES:
-                return self._finish(url, current, response, kind)
-            response.close()
+            self._throttle.wait(self._guard(current), self._interval(current))
+            with self._deadline():
+                response = self._send(current, kind, headers)
+                if response.status_code not in REDIRECT_STATUSES:
+                    return self._finish(url, current, response, kind)
+                response.close()
             location = response.headers.get("Location")
             if not location:
                 raise FetchError(f"HTTP {response.status_code} redirect without a Location", permanent=True)
@@ -381,6 +442,26 @@ class Fetcher:
             if kind != "robots":
                 self._check_robots(current)
         raise FetchError(f"more than {self.policy.max_redirects} redirects (ended at {current})")
+
+    @contextlib.contextmanager
+    def _deadline(self) -> Iterator[_Deadline]:
+        """``total_timeout`` for one response, headers and body. Whatever the deadline cut
+        short (an error, or a body that seemed to end when its socket was shut) is reported
+        as the timeout it is."""
+        deadline = _Deadline(self.policy.total_timeout)
+        self._adapter.deadline = deadline
+        try:
+            yield deadline
+        except FetchError:
+            if deadline.expired:
+                raise deadline.error() from None
+            raise
+        else:
+            if deadline.expired:
+                raise deadline.error()
+        finally:
+            self._adapter.deadline = None
+            deadline.cancel()
 
     def _finish(self, url: str, final: str, response: requests.Response, kind: str) -> Response:
         status = response.status_code
@@ -408,14 +489,13 @@ class Fetcher:
     # one request -----------------------------------------------------------------------
 
     def _send(self, url: str, kind: str, headers: dict[str, str]) -> requests.Response:
-        host = self._guard(url)
-        self._throttle.wait(host, self._interval(url))
+        """The request, once the guard has passed ``url`` and the throttle let it go."""
         policy = self.policy
         try:
             return self.session.get(
                 url,
                 headers={"Accept": _ACCEPT_HEADER[kind], **headers},
-                timeout=(policy.connect_timeout, policy.read_timeout),
+                timeout=(policy.connect_timeout, min(policy.read_timeout, policy.total_timeout)),
                 allow_redirects=False,
                 stream=True,
             )
@@ -427,12 +507,11 @@ class Fetcher:
             raise FetchError(f"connection failed: {_short(exc)}", retry=True) from None
 
     def _read(self, response: requests.Response, kind: str) -> bytes:
-        """The body, decompressed, capped at max_bytes and at total_timeout."""
+        """The body, decompressed, capped at max_bytes (the deadline is the caller's)."""
         limit = min(self.policy.max_bytes, ROBOTS_MAX_BYTES) if kind == "robots" else self.policy.max_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(f"response too large: {declared} bytes > {limit}", permanent=True)
-        deadline = time.monotonic() + self.policy.total_timeout
         chunks: list[bytes] = []
         size = 0
         try:
@@ -441,10 +520,6 @@ class Fetcher:
                 if size > limit:
                     raise FetchError(
                         f"response too large: over {limit} bytes after decompression", permanent=True
-                    )
-                if time.monotonic() > deadline:
-                    raise FetchError(
-                        f"timed out: body took over {self.policy.total_timeout:.0f} s", retry=True
                     )
                 chunks.append(chunk)
         except requests.exceptions.ContentDecodingError as exc:

@@ -182,6 +182,30 @@ def test_slow_page_times_out_after_the_retries() -> None:
         assert len(site.requests_for(sitefixture.SLOW)) == 2  # one retry
 
 
+@pytest.mark.parametrize("path", [sitefixture.DRIP_HEADERS, sitefixture.DRIP_BODY])
+def test_a_server_dripping_bytes_is_cut_off_at_the_total_timeout(site: FixtureSite, path: str) -> None:
+    """A byte every 0.1 s keeps every socket read well under read_timeout; the whole answer
+    would take 40 s. The response's deadline ends it, headers or body, and it is not retried
+    within the run (a later run tries again)."""
+    with fetcher(read_timeout=1.0, total_timeout=1.0, retries=2) as f:
+        f.fetch(site.base + "/en/2024/05/tram-line.html")  # robots.txt read: only the drip is timed
+        started = time.monotonic()
+        with pytest.raises(FetchError) as caught:
+            f.fetch(site.base + path)
+        took = time.monotonic() - started
+    assert caught.value.reason == "timed out: the response took longer than 1 s"
+    assert not caught.value.permanent and not caught.value.retry
+    assert took < 1.0 + 2.0, took
+    assert len(site.requests_for(path)) == 1
+
+
+def test_the_deadline_is_per_response_and_spares_a_quick_one(site: FixtureSite) -> None:
+    """Responses that each take less than total_timeout pass, however many come in a row."""
+    with fetcher(total_timeout=0.5, rate_limit=5.0) as f:
+        for _ in range(4):  # 0.2 s apart: longer together than one deadline
+            assert f.fetch(site.base + "/en/2024/05/tram-line.html").status == 200
+
+
 def test_404_is_an_error_worth_retrying_in_a_later_run(site: FixtureSite) -> None:
     with fetcher() as f, pytest.raises(FetchError) as caught:
         f.fetch(site.base + "/en/2024/05/withdrawn.html")
@@ -379,7 +403,7 @@ def test_guard_checks_the_connected_peer_against_dns_rebinding(site: FixtureSite
 )
 def test_only_plain_http_urls(url: str, reason: str, no_connections: list[object]) -> None:
     with fetcher() as f, pytest.raises(FetchError) as caught:
-        f._send(url, "html", {})
+        f._guard(url)
     assert caught.value.reason == reason
 
 

@@ -307,6 +307,32 @@ def test_failed_url_is_retried_next_run_then_given_up(tmp_path: Path) -> None:
     assert len(articles(tmp_path / "data")) == 1
 
 
+def test_a_dripping_server_cannot_hold_a_scrape_or_the_archive_lock(tmp_path: Path) -> None:
+    """A feed whose headers drip and an article whose body drips (a byte every 0.1 s, 40 s
+    each): each is cut off at total_timeout (1 s), the rest of the source is archived, the run
+    is recorded and the archive lock is free again."""
+    drip_feed, good_feed = "/drip-feed.xml", "/good-feed.xml"
+    with FixtureSite(crawl_delay=0.0) as site:
+        site.drips[drip_feed] = "headers"
+        site.pages[good_feed] = (
+            f"<rss><channel><item><link>{site.base}{sitefixture.DRIP_BODY}</link></item>"
+            f"<item><link>{site.base}/en/2024/04/wheat-harvest.html</link></item></channel></rss>"
+        ).encode()
+        body = f'feeds = ["{drip_feed}", "{good_feed}"]\n[sources.site.http]\ntotal_timeout = 1.0\n'
+        config = write_config(tmp_path / "s.toml", site.base, body)
+        started = time.monotonic()
+        (summary,) = run_scrape(config, tmp_path / "data")
+        took = time.monotonic() - started
+    assert took < 2 * 1.0 + 3.0, took
+    found = rejects(tmp_path / "data")
+    for path in (drip_feed, sitefixture.DRIP_BODY):
+        assert "timed out: the response took longer than 1 s" in found[path][1], found
+    assert list(articles(tmp_path / "data")["path"]) == ["/en/2024/04/wheat-harvest.html"]
+    assert summary.new == 1 and len(Archive(tmp_path / "data").read("runs")) == 1
+    with Archive(tmp_path / "data").locked(wait_seconds=0):
+        pass
+
+
 # --- backfill by crawling -------------------------------------------------------------------
 
 NEWS_LIST = """
