@@ -36,12 +36,15 @@ _GZIP_MAGIC = b"\x1f\x8b"
 @dataclass(frozen=True, slots=True)
 class Link:
     """A discovered URL: an article, or another sitemap to read (``kind == "sitemap"``).
-    ``lastmod`` says when the page last changed, ``published`` when it first appeared."""
+    ``lastmod`` says when the page last changed, ``published`` when it first appeared.
+    ``error``: why the URL is unusable (then ``url`` is the text as written): the crawl
+    rejects that one link, and the page's other links go on."""
 
     url: str
     kind: str = "article"
     lastmod: datetime | None = None
     published: datetime | None = None
+    error: str | None = None
 
     @property
     def date(self) -> datetime | None:
@@ -137,11 +140,24 @@ def _when(value: str | None) -> datetime | None:
     return None
 
 
-def _absolute(href: str | None, base_url: str) -> str | None:
+def _link(href: str | None, base_url: str, kind: str = "article", **dates: datetime | None) -> Link | None:
+    """The Link for ``href`` resolved against the page when it is an http(s) URL, None for
+    anything else; for a URL that cannot be parsed (an unclosed IPv6 bracket in
+    ``http://example.c[o/``), a Link that says why."""
+    href = (href or "").strip()
     if not href:
         return None
-    url = urljoin(base_url, href.strip())
-    return url if url.startswith(("http://", "https://")) else None
+    try:
+        url = urljoin(base_url, href)
+    except ValueError as exc:
+        return Link(href, kind, error=f"malformed URL: {exc}")
+    return Link(url, kind, **dates) if url.startswith(("http://", "https://")) else None
+
+
+def _absolute(href: str | None, base_url: str) -> str | None:
+    """``href`` as a usable absolute http(s) URL, or None."""
+    link = _link(href, base_url)
+    return link.url if link is not None and link.error is None else None
 
 
 # --- feeds ----------------------------------------------------------------------------
@@ -156,11 +172,11 @@ def parse_feed(data: bytes, base_url: str, max_bytes: int = MAX_XML_BYTES) -> li
     for item in root.iter():
         if _local(item.tag) not in ("item", "entry"):
             continue
-        url = _absolute(_entry_href(item), base_url)
-        if url:
-            updated = _when(_text(item, "updated", "modified"))
-            published = _when(_text(item, "published", "pubDate", "date", "issued"))
-            links.append(Link(url, "article", lastmod=updated or published, published=published))
+        updated = _when(_text(item, "updated", "modified"))
+        published = _when(_text(item, "published", "pubDate", "date", "issued"))
+        link = _link(_entry_href(item), base_url, lastmod=updated or published, published=published)
+        if link:
+            links.append(link)
     return links
 
 
@@ -192,13 +208,14 @@ def parse_sitemap(data: bytes, base_url: str, max_bytes: int = MAX_XML_BYTES) ->
     for entry in root:
         if _local(entry.tag) not in ("sitemap", "url"):
             continue
-        url = _absolute(_text(entry, "loc"), base_url)
-        if not url:
-            continue
         published = None
         for news in _children(entry, "news"):
             published = _when(_text(news, "publication_date"))
-        links.append(Link(url, kind, lastmod=_when(_text(entry, "lastmod")), published=published))
+        link = _link(
+            _text(entry, "loc"), base_url, kind, lastmod=_when(_text(entry, "lastmod")), published=published
+        )
+        if link:
+            links.append(link)
     return links
 
 
@@ -218,10 +235,10 @@ def parse_list_page(
         anchor = el if el.name == "a" else el.find("a", href=True)
         if not isinstance(anchor, Tag):
             continue
-        url = _absolute(str(anchor.get("href") or ""), base_url)
-        if url and url not in seen:
-            seen.add(url)
-            found.append(Link(url, "article", published=_item_date(anchor)))
+        link = _link(str(anchor.get("href") or ""), base_url)
+        if link and link.url not in seen:
+            seen.add(link.url)
+            found.append(link if link.error else Link(link.url, published=_item_date(anchor)))
     return found, _next_url(soup, base_url, next_page)
 
 

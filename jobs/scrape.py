@@ -22,7 +22,7 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -45,7 +45,7 @@ from etl.fetch import Fetcher, FetchError, Resolver, Response
 from etl.fingerprint import hash64
 from etl.models import RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
-from etl.pipeline import Extracted, RunSummary, new_run_id, run_pipeline
+from etl.pipeline import Extracted, Interrupted, RunSummary, new_run_id, run_pipeline
 from etl.state import State
 from etl.store import Archive
 from etl.warc import RawRef, RawWriter, iter_records, read_record
@@ -236,12 +236,29 @@ class Crawl:
                 self.source.name,
             )
         for ref in self.source.feeds:
-            yield from self._feed(self.source.url(ref))
+            url = self.source.url(ref)
+            yield from self._alone(url, "feed", self._feed(url))
         for ref in self.source.sitemaps:
-            yield from self._sitemap(self.source.url(ref), 0)
+            url = self.source.url(ref)
+            yield from self._alone(url, "sitemap", self._sitemap(url, 0))
         for page in self.source.lists:
-            yield from self._list(self.source.url(page.url), page.links, page.next)
+            url = self.source.url(page.url)
+            yield from self._alone(url, "list page", self._list(url, page.links, page.next))
         yield from self._fetch_due()
+
+    def _alone(
+        self, url: str, what: str, inputs: Iterator[RawDocument | Reject]
+    ) -> Iterator[RawDocument | Reject]:
+        """``inputs``; an error nobody foresaw (a bug, a parser's surprise) ends them with a
+        reject for ``url`` instead of ending the run: the other start points and the
+        articles go on, and the run is recorded."""
+        try:
+            yield from inputs
+        except Interrupted:
+            raise
+        except Exception as exc:
+            log.debug("unexpected error on %s", url, exc_info=True)
+            yield self._reject(url, f"{what}: unexpected error: {_one_line(exc)}", "discover")
 
     def on_result(self, result: Extracted | Reject, decision: Any) -> None:
         origin = result.row["origin"] if isinstance(result, Extracted) else result.origin
@@ -265,7 +282,7 @@ class Crawl:
                 self.state.requeue(page.url)
                 continue
             self.stats.resumed += 1
-            yield self._document(record.response)
+            yield from self._document(record.response)
 
     # discovery -----------------------------------------------------------------------
 
@@ -300,15 +317,15 @@ class Crawl:
             if isinstance(got, Reject):
                 yield got
             else:
-                self._enqueue_all(got)
+                yield from self._enqueue_all(got, url)
 
     def _sitemap(self, url: str, depth: int) -> Iterator[Reject]:
         for got in self._start_point(url, "sitemap", parse_sitemap):
             if isinstance(got, Reject):
                 yield got
                 continue
-            self._enqueue_all([link for link in got if link.kind == "article"])
-            for child in (link for link in got if link.kind == "sitemap"):
+            yield from self._enqueue_all([link for link in got if link.kind == "article"], url)
+            for child in (link for link in got if link.kind == "sitemap" and not link.error):
                 if depth + 1 > MAX_SITEMAP_DEPTH or not self._own(child.url):
                     log.info("sitemap %s not followed (too deep or another host)", child.url)
                 elif not (self._floor and child.lastmod and child.lastmod.date() < self._floor):
@@ -332,7 +349,7 @@ class Crawl:
             except (RejectedInput, ValueError) as exc:
                 yield self._reject(url, f"list page: {exc}", "discover")
                 return
-            due = self._enqueue_all(found)
+            due = yield from self._enqueue_all(found, url)
             self._remember(url, "list", response, ref)
             if self._reached_floor(found) or (not self.since and not self.refresh and due == 0):
                 return
@@ -372,27 +389,43 @@ class Crawl:
 
     # the frontier --------------------------------------------------------------------
 
-    def _enqueue_all(self, links: list[Link], *, translations: bool = False) -> int:
-        """Put wanted article links into the frontier; return how many are due."""
+    def _enqueue_all(
+        self, links: list[Link], found_on: str, *, translations: bool = False
+    ) -> Generator[Reject, None, int]:
+        """Put wanted article links into the frontier and return how many are due. A link
+        that cannot be used is a reject of its own (what was wrong, and on which page)."""
         due = 0
         for link in links:
-            url = canonical_url(link.url)
-            if url is None or not self._own(url) or not (translations or self._is_article(url)):
+            if link.error:
+                yield self._reject(link.url, f"link on {found_on}: {link.error}", "discover")
                 continue
-            if self._floor and link.date and link.date.date() < self._floor:
-                continue
-            key = hash64(url)
-            if key not in self._enqueued:
-                self._enqueued[key] = self.state.enqueue(
-                    url,
-                    self.source.name,
-                    lastmod=link.lastmod,
-                    archived=self._archived_key(key),
-                    refresh=self.refresh,
-                )
-                self.stats.discovered += 1
-            due += self._enqueued[key]
+            try:
+                due += self._enqueue(link, translations)
+            except Interrupted:
+                raise
+            except Exception as exc:
+                reason = f"link on {found_on}: unexpected error: {_one_line(exc)}"
+                yield self._reject(link.url, reason, "discover")
         return due
+
+    def _enqueue(self, link: Link, translations: bool) -> bool:
+        """One link into the frontier; whether it is due."""
+        url = canonical_url(link.url)
+        if url is None or not self._own(url) or not (translations or self._is_article(url)):
+            return False
+        if self._floor and link.date and link.date.date() < self._floor:
+            return False
+        key = hash64(url)
+        if key not in self._enqueued:
+            self._enqueued[key] = self.state.enqueue(
+                url,
+                self.source.name,
+                lastmod=link.lastmod,
+                archived=self._archived_key(key),
+                refresh=self.refresh,
+            )
+            self.stats.discovered += 1
+        return self._enqueued[key]
 
     def _own(self, url: str) -> bool:
         try:
@@ -414,7 +447,7 @@ class Crawl:
                 return
             for url in batch:
                 budget -= 1
-                yield from self._fetch_article(url)
+                yield from self._alone(url, "fetch", self._fetch_article(url))
 
     def _fetch_article(self, url: str) -> Iterator[RawDocument | Reject]:
         self.state.tried(url, self.run)
@@ -433,15 +466,17 @@ class Crawl:
         ref = self.raw.write(response, "article", self.source.name)
         self.state.fetched(url, ref, response.validators, response.fetched_at)
         self.stats.fetched += 1
-        yield self._document(response)
+        yield from self._document(response)
 
-    def _document(self, response: Response) -> RawDocument:
+    def _document(self, response: Response) -> Iterator[RawDocument | Reject]:
+        """The page for the pipeline, after its language versions joined the frontier."""
         document, versions = to_document(response)
         if self.source.extract:
             document = dataclasses.replace(document, selectors=dict(self.source.extract))
-        self._enqueue_all([Link(u) for u in versions.values()], translations=True)
+        links = [Link(u) for u in versions.values()]
+        yield from self._enqueue_all(links, response.final_url, translations=True)
         self._yielded.add(document.origin)
-        return document
+        yield document
 
     def _failure(self, url: str, exc: FetchError) -> Reject:
         policy = self.source.retry
@@ -457,6 +492,11 @@ class Crawl:
 
     def _reject(self, url: str, reason: str, stage: str) -> Reject:
         return Reject(url, reason, url=url, stage=stage)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def archived_url_hashes(archive: Archive) -> np.ndarray:

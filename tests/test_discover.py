@@ -236,3 +236,16 @@ def test_article_pattern_matcher() -> None:
     assert not is_article(BASE + "/en/")
     assert matcher(r"id=\d+")(BASE + "/story?id=42")
     assert matcher(None)(BASE + "/anything")
+
+
+def test_a_malformed_url_is_a_link_with_a_reason_not_an_exception() -> None:
+    """One unparseable URL (an unclosed IPv6 bracket) must not cost the page its other links."""
+    feed = b"<rss><channel><item><guid>http://example.c[o.test/</guid></item><item><link>/a.html</link></item></channel></rss>"
+    links = parse_feed(feed, BASE + "/rss.xml")
+    assert [(link.url, link.error) for link in links] == [
+        ("http://example.c[o.test/", "malformed URL: Invalid IPv6 URL"),
+        (BASE + "/a.html", None),
+    ]
+    page = '<a href="http://[::1/x">x</a> <a href="/b.html">b</a> <a rel="next" href="http://[bad/">n</a>'
+    found, next_url = parse_list_page(page, BASE + "/news/")
+    assert [link.error is None for link in found] == [False, True, False] and next_url is None

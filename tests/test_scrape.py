@@ -333,6 +333,76 @@ def test_a_dripping_server_cannot_hold_a_scrape_or_the_archive_lock(tmp_path: Pa
         pass
 
 
+def test_a_malformed_url_in_a_feed_or_sitemap_fails_alone(tmp_path: Path) -> None:
+    """``http://example.c[o.test/`` (an unclosed IPv6 bracket) in a feed and in a sitemap is a
+    reject of its own; the links beside it, the source's other start points and the next
+    source are all crawled, and each source's run is recorded."""
+    bad = "http://example.c[o.test/"
+    with FixtureSite(crawl_delay=0.0) as site:
+        site.pages["/bad-feed.xml"] = (
+            f"<rss><channel><item><guid>{bad}</guid></item>"
+            f"<item><link>{site.base}/en/2024/04/wheat-harvest.html</link></item></channel></rss>"
+        ).encode()
+        site.pages["/bad-sitemap.xml"] = (
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>{bad}x</loc></url><url><loc>{site.base}/en/2024/02/council-budget.html</loc></url>"
+            "</urlset>"
+        ).encode()
+        body = (
+            'feeds = ["/bad-feed.xml"]\nsitemaps = ["/bad-sitemap.xml"]\n'
+            f'[sources.next]\nsite = "{site.base}/"\nfeeds = ["/good-feed.xml"]\n'
+        )
+        site.pages["/good-feed.xml"] = (
+            f"<rss><channel><item><link>{site.base}/ru/2024/03/hockey-final.html</link></item></channel></rss>"
+        ).encode()
+        config, base = write_config(tmp_path / "s.toml", site.base, body), site.base
+        code = cli.main(
+            ["scrape", "--config", str(config), "--data", str(tmp_path / "data"), "--no-progress"]
+        )
+    assert code == 0
+    table = Archive(tmp_path / "data").read("rejects").to_pandas()
+    assert dict(zip(table["origin"], table["reason"], strict=True)) == {
+        bad: f"link on {base}/bad-feed.xml: malformed URL: Invalid IPv6 URL",
+        bad + "x": f"link on {base}/bad-sitemap.xml: malformed URL: Invalid IPv6 URL",
+    }
+    assert sorted(articles(tmp_path / "data")["path"]) == [
+        "/en/2024/02/council-budget.html",
+        "/en/2024/04/wheat-harvest.html",
+        "/ru/2024/03/hockey-final.html",
+    ]
+    runs = Archive(tmp_path / "data").read("runs").to_pandas()
+    assert sorted(runs["source"]) == ["next", "site"]
+
+
+def test_an_unexpected_error_in_discovery_is_a_reject_and_the_sources_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a parser raises (here a bug: RuntimeError from the sitemap parser) ends only
+    that start point: the feed of the same source and the next source are archived, and a
+    scrape of N sources writes N runs/ rows."""
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("parser bug\nsecond line")
+
+    monkeypatch.setattr("jobs.scrape.parse_sitemap", broken)
+    with FixtureSite(crawl_delay=0.0) as site:
+        site.pages["/one.xml"] = (
+            f"<rss><channel><item><link>{site.base}/en/2024/04/wheat-harvest.html</link></item></channel></rss>"
+        ).encode()
+        body = (
+            'sitemaps = ["/sitemap.xml"]\nfeeds = ["/one.xml"]\n'
+            f'[sources.next]\nsite = "{site.base}/"\nsitemaps = ["/sitemap-news.xml"]\n'
+        )
+        config = write_config(tmp_path / "s.toml", site.base, body)
+        summaries = run_scrape(config, tmp_path / "data")
+    assert [s.source for s in summaries] == ["site", "next"]
+    table = Archive(tmp_path / "data").read("rejects").to_pandas()
+    assert sorted(table["origin"].map(rel)) == ["/sitemap-news.xml", "/sitemap.xml"]
+    assert set(table["reason"]) == {"sitemap: unexpected error: RuntimeError: parser bug second line"}
+    assert list(articles(tmp_path / "data")["path"]) == ["/en/2024/04/wheat-harvest.html"]
+    assert len(Archive(tmp_path / "data").read("runs")) == 2
+
+
 # --- backfill by crawling -------------------------------------------------------------------
 
 NEWS_LIST = """
