@@ -305,7 +305,12 @@ class Crawl:
             return
         response, ref = got
         try:
-            links = parse(response.body, response.final_url, self.source.fetch.max_bytes)
+            links = parse(
+                response.body,
+                response.final_url,
+                self.source.fetch.max_bytes,
+                response.header("Content-Type"),
+            )
         except DiscoveryError as exc:
             yield self._reject(url, f"{kind}: {exc.reason}", "discover")
             return

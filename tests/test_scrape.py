@@ -362,7 +362,8 @@ def test_a_malformed_url_in_a_feed_or_sitemap_fails_alone(tmp_path: Path) -> Non
     assert code == 0
     table = Archive(tmp_path / "data").read("rejects").to_pandas()
     assert dict(zip(table["origin"], table["reason"], strict=True)) == {
-        bad: f"link on {base}/bad-feed.xml: malformed URL: Invalid IPv6 URL",
+        f"{base}/bad-feed.xml#entry-1": f"link on {base}/bad-feed.xml: entry 1: its link is empty or "
+        "not a URL that can be parsed",
         bad + "x": f"link on {base}/bad-sitemap.xml: malformed URL: Invalid IPv6 URL",
     }
     assert sorted(articles(tmp_path / "data")["path"]) == [
