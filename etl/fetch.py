@@ -48,14 +48,14 @@ Resolver = Callable[[str, int], list[str]]
 DEFAULT_USER_AGENT = "news-archive/0.1 (archival crawler; put your contact URL in jobs/sources.toml)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB
+ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB; what follows is ignored
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _CHUNK = 64 * 1024
 # Content types each kind of fetch accepts; None = missing header (sniffed downstream).
 ACCEPT = {
     "html": ("text/html", "application/xhtml+xml", None),
     "xml": ("xml", "application/gzip", "application/x-gzip", "application/octet-stream", "text/plain", None),
-    "robots": ("text/plain", None),
+    "robots": None,  # any: RFC 9309 and Google parse robots.txt whatever its Content-Type
 }
 _ACCEPT_HEADER = {
     "html": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
@@ -507,30 +507,42 @@ class Fetcher:
             raise FetchError(f"connection failed: {_short(exc)}", retry=True) from None
 
     def _read(self, response: requests.Response, kind: str) -> bytes:
-        """The body, decompressed, capped at max_bytes (the deadline is the caller's)."""
-        limit = min(self.policy.max_bytes, ROBOTS_MAX_BYTES) if kind == "robots" else self.policy.max_bytes
+        """The body, decompressed, capped at max_bytes (the deadline is the caller's). A
+        robots.txt is cut at ROBOTS_MAX_BYTES instead, after its last whole line."""
+        if kind == "robots":
+            body, whole = self._read_upto(response, ROBOTS_MAX_BYTES)
+            return body if whole else body[: body.rfind(b"\n") + 1]
+        limit = self.policy.max_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(f"response too large: {declared} bytes > {limit}", permanent=True)
+        body, whole = self._read_upto(response, limit)
+        if not whole:
+            raise FetchError(f"response too large: over {limit} bytes after decompression", permanent=True)
+        return body
+
+    def _read_upto(self, response: requests.Response, limit: int) -> tuple[bytes, bool]:
+        """At most ``limit`` bytes of the decompressed body, and whether that is all of it."""
         chunks: list[bytes] = []
         size = 0
         try:
             for chunk in response.iter_content(_CHUNK):
+                if size + len(chunk) > limit:
+                    chunks.append(chunk[: limit - size])
+                    return b"".join(chunks), False
                 size += len(chunk)
-                if size > limit:
-                    raise FetchError(
-                        f"response too large: over {limit} bytes after decompression", permanent=True
-                    )
                 chunks.append(chunk)
         except requests.exceptions.ContentDecodingError as exc:
             raise FetchError(f"undecodable content encoding: {_short(exc)}", permanent=True) from None
         except requests.exceptions.RequestException as exc:
             raise FetchError(f"connection broke while reading: {_short(exc)}", retry=True) from None
-        return b"".join(chunks)
+        return b"".join(chunks), True
 
     def _check_type(self, response: requests.Response, kind: str) -> None:
         mtype = media_type(response.headers.get("Content-Type"))
         accepted = ACCEPT[kind]
+        if accepted is None:
+            return
         if mtype is None and None in accepted:
             return
         if mtype is not None and any(a is not None and (a == mtype or a in mtype) for a in accepted):
@@ -593,18 +605,19 @@ class Fetcher:
         return self._robots[origin]
 
     def _load_robots(self, origin: str) -> _Robots:
-        """RFC 9309: 4xx means no rules; 5xx or no answer means nothing may be fetched now."""
+        """RFC 9309 as Google applies it: 4xx (but 429) means no rules; 5xx, 429 or no
+        answer means nothing on the host is fetched in this run (a later run asks again)."""
         if origin == "":
             return _Robots(None)
         try:
             response = self._with_retries(origin + "/robots.txt", "robots", None)
         except FetchError as exc:
-            if exc.status is not None and 400 <= exc.status < 500:
+            if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
                 return _Robots(None)
             if exc.permanent:  # the guard refused the host: every URL on it is refused the same way
                 return _Robots(None, exc)
             return _Robots(None, FetchError(f"robots.txt unavailable: {exc.reason}", status=exc.status))
-        parser = Protego.parse(response.body.decode("utf-8", "replace"))
+        parser = Protego.parse(robots_text(response.body))
         delay = parser.crawl_delay(self.policy.robots_agent)
         if delay:
             log.info("%s asks for a Crawl-delay of %s s", origin, delay)
@@ -622,6 +635,16 @@ class Fetcher:
             if rate and rate.requests:
                 interval = max(interval, rate.seconds / rate.requests)
         return interval
+
+
+_HTML_START = re.compile(r"\s*<(!doctype\s+html|html|head|body)\b", re.IGNORECASE)
+
+
+def robots_text(body: bytes) -> str:
+    """The rules of a robots.txt body as a parser should see them: UTF-8 without its BOM (which
+    would hide the first group); an HTML page (a soft 404 answered with 200) has none."""
+    text = body.decode("utf-8", "replace").removeprefix("\ufeff")
+    return "" if _HTML_START.match(text) else text
 
 
 def _origin(url: str) -> str:

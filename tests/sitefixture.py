@@ -94,6 +94,7 @@ class FixtureSite:
     pages: dict[str, bytes] = field(default_factory=dict)  # path -> body overriding the file
     lastmod: dict[str, str] = field(default_factory=dict)  # path -> <lastmod> in sitemaps
     statuses: dict[str, int] = field(default_factory=dict)  # path -> forced error status
+    content_types: dict[str, str] = field(default_factory=dict)  # path -> Content-Type overriding the default
     _counts: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -259,7 +260,7 @@ class _Handler(BaseHTTPRequestHandler):
             "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == LAST_MODIFIED
         ):
             return self._send(304, b"", None, validators)
-        return self._send(200, body, content_type(path), validators)
+        return self._send(200, body, self.site.content_types.get(path, content_type(path)), validators)
 
     def _redirect(self, location: str, extra: dict[str, str] | None = None) -> int:
         return self._send(302, b"", None, {"Location": location, **(extra or {})})

@@ -143,6 +143,54 @@ def test_missing_robots_allows_everything(site: FixtureSite) -> None:
         assert f.fetch(site.base + "/en/drafts/2024/05/unpublished.html").status == 200
 
 
+def test_robots_429_or_a_timeout_means_nothing_is_fetched_now(site: FixtureSite) -> None:
+    """429 is not "no rules" (Google treats it as a server error); neither is silence."""
+    site.statuses["/robots.txt"] = 429
+    with fetcher(retries=0) as f, pytest.raises(FetchError) as caught:
+        f.fetch(site.base + "/en/2024/05/tram-line.html")
+    assert caught.value.reason == "robots.txt unavailable: HTTP 429 Too Many Requests"
+    del site.statuses["/robots.txt"]
+    site.drips["/robots.txt"] = "body"
+    with fetcher(total_timeout=0.5) as f, pytest.raises(FetchError) as caught:
+        f.fetch(site.base + "/en/2024/05/tram-line.html")
+    assert caught.value.reason.startswith("robots.txt unavailable: timed out") and not caught.value.permanent
+    assert not site.requests_for("/en/2024/05/tram-line.html")
+
+
+ROBOTS = b"User-agent: *\nDisallow: /en/drafts/\n"
+DRAFT, PAGE = "/en/drafts/2024/05/unpublished.html", "/en/2024/05/tram-line.html"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (ROBOTS, "text/html; charset=utf-8"),  # a wrong type: the rules still hold
+        (ROBOTS, "application/octet-stream"),
+        (ROBOTS, None),
+        (b"\xef\xbb\xbf" + ROBOTS, "text/plain"),  # a BOM must not hide the first group
+        (ROBOTS + b"# padding\n" * 60_000, "text/plain"),  # 600 kB: the first 512 KiB are read
+    ],
+)
+def test_robots_rules_hold_whatever_the_type_a_bom_or_the_size(
+    site: FixtureSite, body: bytes, content_type: str | None
+) -> None:
+    site.pages["/robots.txt"] = body
+    if content_type:
+        site.content_types["/robots.txt"] = content_type
+    with fetcher() as f:
+        assert f.fetch(site.base + PAGE).status == 200
+        with pytest.raises(FetchError, match=r"disallowed by robots\.txt"):
+            f.fetch(site.base + DRAFT)
+
+
+def test_robots_answered_with_an_html_page_means_no_rules(site: FixtureSite) -> None:
+    """A soft 404: the site's "not found" page with status 200. It holds no rules (Google)."""
+    site.pages["/robots.txt"] = b"<!DOCTYPE html>\n<html><title>Not found</title>\nDisallow: /\n</html>\n"
+    site.content_types["/robots.txt"] = "text/html"
+    with fetcher() as f:
+        assert f.fetch(site.base + DRAFT).status == 200
+
+
 # --- retries ------------------------------------------------------------------------------
 
 
