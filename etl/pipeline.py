@@ -296,8 +296,12 @@ def run_pipeline(
     lock_wait: float = 0.0,
     buffer_bytes: int = BUFFER_BYTES,
     on_result: Callable[[Extracted | Reject, Decision | None], None] | None = None,
+    judge: Callable[[RunSummary], str] | None = None,
 ) -> RunSummary:
     """Run inputs through every stage into the archive and return the counts.
+
+    ``judge`` gives the status of a run that was not interrupted (a scrape knows whether its
+    start points could be read); by default a run is ``failed`` when every input was rejected.
 
     Holds the archive lock for the whole run (raises ArchiveBusy when another job holds it).
     SIGTERM/SIGINT end the run early but cleanly: everything processed so far is written."""
@@ -336,7 +340,9 @@ def run_pipeline(
             _restore_signal_handlers(previous)
             if bar is not None:
                 bar.close()
-        if summary.read and summary.rejected == summary.read:
+        if judge is not None and summary.status != "interrupted":
+            summary.status = judge(summary)
+        elif summary.read and summary.rejected == summary.read:
             summary.status = "failed"
         memory.check()
         writer.flush()

@@ -64,6 +64,8 @@ class CrawlStats:
     not_modified: int = 0
     resumed: int = 0
     failed: int = 0
+    pages_read: int = 0  # discovery pages (feeds, sitemaps, list pages) read, 304s included
+    pages_failed: int = 0  # ... that could not be fetched or yielded nothing
 
     def line(self, name: str) -> str:
         return (
@@ -142,6 +144,7 @@ def scrape_source(
             progress=progress,
             lock_wait=lock_wait,
             on_result=crawl.on_result,
+            judge=crawl.status,
         )
         crawl.finish()
     log.info(crawl.stats.line(source.name))
@@ -258,6 +261,8 @@ class Crawl:
             raise
         except Exception as exc:
             log.debug("unexpected error on %s", url, exc_info=True)
+            if what != "fetch":
+                self.stats.pages_failed += 1
             yield self._reject(url, f"{what}: unexpected error: {_one_line(exc)}", "discover")
 
     def on_result(self, result: Extracted | Reject, decision: Any) -> None:
@@ -301,6 +306,7 @@ class Crawl:
             return
         got = self._get(url, kind)
         if isinstance(got, Reject):
+            self.stats.pages_failed += 1
             yield got
             return
         response, ref = got
@@ -312,8 +318,9 @@ class Crawl:
                 response.header("Content-Type"),
             )
         except DiscoveryError as exc:
-            yield self._reject(url, f"{kind}: {exc.reason}", "discover")
+            yield from self._unusable(url, kind, f"{kind}: {exc.reason}", response, ref)
             return
+        self.stats.pages_read += 1
         self._remember(url, kind, response, ref)
         yield links
 
@@ -345,6 +352,7 @@ class Crawl:
                 return
             got = self._get(url, "list")
             if isinstance(got, Reject):
+                self.stats.pages_failed += 1
                 yield got
                 return
             response, ref = got
@@ -352,8 +360,9 @@ class Crawl:
                 html = decode(response.body, response.charset)
                 found, next_url = parse_list_page(html, response.final_url, links, next_page)
             except (RejectedInput, ValueError) as exc:
-                yield self._reject(url, f"list page: {exc}", "discover")
+                yield from self._unusable(url, "list", f"list page: {exc}", response, ref)
                 return
+            self.stats.pages_read += 1
             due = yield from self._enqueue_all(found, url)
             self._remember(url, "list", response, ref)
             if self._reached_floor(found) or (not self.since and not self.refresh and due == 0):
@@ -385,6 +394,31 @@ class Crawl:
             self.state.forget_validators(url)
             return self._get(url, role)
         return response, self.raw.write(response, role, self.source.name)
+
+    def _unusable(
+        self, url: str, role: str, reason: str, response: Response, ref: RawRef | None
+    ) -> Iterator[Reject]:
+        """A discovery page that was read but yields nothing (not a feed, hostile XML). It is
+        rejected once per version: answered 304 and rejected for the same reason last time, it
+        is only logged, so a run that found nothing else wrong is ``ok``."""
+        self.stats.pages_failed += 1
+        if ref is None:  # unchanged since the copy in the raw archive
+            known = self.state.get(url)
+            if known is not None and known.error == reason:
+                log.info("%s: unchanged since it was rejected (%s)", url, reason)
+                return
+        else:
+            self.state.remember(
+                url, self.source.name, role, response.validators, ref, response.fetched_at, error=reason
+            )
+        yield self._reject(url, reason, "discover")
+
+    def status(self, summary: RunSummary) -> str:
+        """``failed`` when no feed, sitemap or list page could be read; ``partial`` when some
+        input was rejected; else ``ok`` (also when nothing was new)."""
+        if self.stats.pages_failed and not self.stats.pages_read:
+            return "failed"
+        return "partial" if summary.rejected else "ok"
 
     def _remember(self, url: str, role: str, response: Response, ref: RawRef | None) -> None:
         """Keep validators only after the page's links are in the frontier (a kill in

@@ -29,6 +29,7 @@ from etl.state import State
 from etl.store import Archive, load_articles
 from etl.warc import iter_records
 from jobs import cli, demo
+from jobs.schedule import Timing, backoff_state, history, read_runs
 from jobs.scrape import run_reprocess, run_scrape
 from jobs.sources import DEFAULT_CONFIG, ConfigError, load_sources
 from tests import sitefixture
@@ -215,7 +216,9 @@ def test_translations_share_a_group(crawled: Crawled) -> None:
 def test_second_scrape_fetches_no_article_page_again(crawled: Crawled) -> None:
     assert crawled.second_hits
     assert not [h for h in crawled.second_hits if h.path.startswith(("/ar/", "/ru/", "/en/"))]
-    assert crawled.second.new == 0 and crawled.second.read == 2  # the broken feed and the bomb, again
+    # The broken feed and the bomb answer 304: rejected in the first run, only logged now.
+    assert crawled.second.new == 0 and crawled.second.read == 0
+    assert (crawled.first.status, crawled.second.status) == ("partial", "ok")
     conditional = [h for h in crawled.second_hits if h.status == 304]
     assert {h.path for h in conditional} >= {"/rss.xml", "/atom.xml", "/sitemap.xml", "/news/"}
     assert all("If-None-Match" in h.headers for h in conditional)
@@ -402,6 +405,36 @@ def test_an_unexpected_error_in_discovery_is_a_reject_and_the_sources_go_on(
     assert set(table["reason"]) == {"sitemap: unexpected error: RuntimeError: parser bug second line"}
     assert list(articles(tmp_path / "data")["path"]) == ["/en/2024/04/wheat-harvest.html"]
     assert len(Archive(tmp_path / "data").read("runs")) == 2
+
+
+def test_run_status_ok_partial_failed_and_only_failed_runs_back_off(tmp_path: Path) -> None:
+    """A source with one dead feed beside a working one, and nothing new: ``partial`` (exit 0)
+    every run, never backed off. A source none of whose start points can be read: ``failed``
+    (exit 1), backed off after three runs. A quiet source: ``ok``."""
+    timing = Timing(backoff_after=3)
+    with FixtureSite(crawl_delay=0.0) as site:
+        site.statuses["/dead.xml"] = 404
+        site.pages["/one.xml"] = (
+            f"<rss><channel><item><link>{site.base}/en/2024/04/wheat-harvest.html</link></item></channel></rss>"
+        ).encode()
+        body = (
+            'feeds = ["/one.xml", "/dead.xml"]\n'
+            f'[sources.dead]\nsite = "{site.base}/"\nfeeds = ["/dead.xml"]\n'
+            f'[sources.quiet]\nsite = "{site.base}/"\nfeeds = ["/one.xml"]\n'
+        )
+        config = write_config(tmp_path / "s.toml", site.base, body)
+        data = tmp_path / "data"
+        codes = {}
+        for name in ("site", "dead", "quiet"):
+            args = ["scrape", "--config", str(config), "--data", str(data), "--source", name, "--no-progress"]
+            codes[name] = [cli.main(args) for _ in range(4)]
+    runs = history(read_runs(data))
+    assert [r.status for r in runs["site"]] == ["partial"] * 4 and codes["site"] == [0] * 4
+    assert [r.status for r in runs["dead"]] == ["failed"] * 4 and codes["dead"] == [1] * 4
+    assert [r.status for r in runs["quiet"]] == ["ok"] * 4 and codes["quiet"] == [0] * 4
+    assert backoff_state(runs["site"], timing).until is None
+    assert backoff_state(runs["quiet"], timing).until is None
+    assert backoff_state(runs["dead"], timing).failures == 4
 
 
 # --- backfill by crawling -------------------------------------------------------------------
@@ -636,4 +669,4 @@ def test_demo_scrapes_the_fixture_site(tmp_path: Path, capsys: pytest.CaptureFix
     assert f"{len(EXPECTED)} articles in" in out
     assert "rejected /en/2024/05/to-metadata.html: refused: 169.254.169.254" in out
     second = next(line for line in out.splitlines() if line.startswith("second run"))
-    assert "new 0" in second
+    assert "new 0" in second and " ok: " in second
