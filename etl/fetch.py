@@ -51,6 +51,7 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB; what follows is ignored
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _CHUNK = 64 * 1024
+_KEPT_ERROR_BYTES = 64 * 1024  # of an error or redirect body, for the raw archive
 # Content types each kind of fetch accepts; None = missing header (sniffed downstream).
 ACCEPT = {
     "html": ("text/html", "application/xhtml+xml", None),
@@ -141,6 +142,17 @@ class Response:
     @property
     def validators(self) -> Validators:
         return Validators(self.header("ETag"), self.header("Last-Modified"))
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request and the server's answer, for the raw archive, which keeps what the site
+    said, not only the pages in the end: each redirect hop, robots.txt, error statuses, 304s."""
+
+    request_headers: tuple[tuple[str, str], ...]  # as sent
+    response: Response
+    role: str | None = None  # "robots" or "redirect"; None: the URL the caller asked for
+    truncated: bool = False  # the body was cut at a cap (an error page's, a robots.txt's)
 
 
 class FetchError(Exception):
@@ -373,6 +385,7 @@ class Fetcher:
         self._sleep = sleep
         self._throttle = HostThrottle(sleep=sleep)
         self._robots: dict[str, _Robots] = {}
+        self.exchanges: list[Exchange] = []  # what the last fetch() sent and received
         self.session = requests.Session()
         self.session.trust_env = False  # no proxies or .netrc credentials from the environment
         self.session.cookies.set_policy(_NoCookies())
@@ -393,7 +406,9 @@ class Fetcher:
     # public -----------------------------------------------------------------------------
 
     def fetch(self, url: str, kind: str = "html", validators: Validators | None = None) -> Response:
-        """GET ``url`` politely: robots, rate limit, retries, redirects, caps, guard."""
+        """GET ``url`` politely: robots, rate limit, retries, redirects, caps, guard. Every
+        answer received on the way is in ``exchanges`` until the next call."""
+        self.exchanges = []
         self._check_robots(url)
         return self._with_retries(url, kind, validators)
 
@@ -433,7 +448,7 @@ class Fetcher:
                 response = self._send(current, kind, headers)
                 if response.status_code not in REDIRECT_STATUSES:
                     return self._finish(url, current, response, kind)
-                response.close()
+                self._keep_error(current, response, "robots" if kind == "robots" else "redirect")
             location = response.headers.get("Location")
             if not location:
                 raise FetchError(f"HTTP {response.status_code} redirect without a Location", permanent=True)
@@ -465,7 +480,10 @@ class Fetcher:
 
     def _finish(self, url: str, final: str, response: requests.Response, kind: str) -> Response:
         status = response.status_code
+        role = "robots" if kind == "robots" else None
         try:
+            if status >= 300 and status != 304:
+                self._keep_error(final, response, role)
             if status in RETRY_STATUSES:
                 raise FetchError(
                     f"HTTP {status} {response.reason}".strip(),
@@ -474,17 +492,35 @@ class Fetcher:
                     status=status,
                 )
             if status == 304:
-                return self._response(url, final, response, b"")
+                return self._keep(self._response(url, final, response, b""), response, role)
             if not 200 <= status < 300:
                 raise FetchError(f"HTTP {status} {response.reason}".strip(), status=status)
             self._check_type(response, kind)
-            return self._response(url, final, response, self._read(response, kind))
+            body = self._read(response, kind)
+            return self._keep(self._response(url, final, response, body), response, role)
         finally:
             response.close()
 
     def _response(self, url: str, final: str, response: requests.Response, body: bytes) -> Response:
         headers = tuple((str(k), str(v)) for k, v in response.raw.headers.items())
         return Response(url, final, response.status_code, response.reason or "", headers, body)
+
+    def _keep(
+        self, result: Response, response: requests.Response, role: str | None, truncated: bool = False
+    ) -> Response:
+        """Add an answer to ``exchanges``, with the request that asked for it."""
+        sent = tuple((str(k), str(v)) for k, v in response.request.headers.items())
+        self.exchanges.append(Exchange(sent, result, role, truncated))
+        return result
+
+    def _keep_error(self, url: str, response: requests.Response, role: str | None) -> None:
+        """An answer that is not the page (a redirect, an error status), with the start of its
+        body; then the connection is let go."""
+        body, whole = b"", True
+        with contextlib.suppress(FetchError):
+            body, whole = self._read_upto(response, _KEPT_ERROR_BYTES)
+        response.close()
+        self._keep(self._response(url, url, response, body), response, role, truncated=not whole)
 
     # one request -----------------------------------------------------------------------
 

@@ -41,7 +41,7 @@ from etl.discover import (
     parse_sitemap,
     translation_links,
 )
-from etl.fetch import Fetcher, FetchError, Resolver, Response
+from etl.fetch import Fetcher, FetchError, Resolver, Response, Validators
 from etl.fingerprint import hash64
 from etl.models import RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
@@ -131,7 +131,7 @@ def scrape_source(
     run = new_run_id()
     with (
         State(data / "state.sqlite") as state,
-        RawWriter(data / "raw", f"{run}-{source.name}") as raw,
+        RawWriter(data / "raw", f"{run}-{source.name}", source.fetch.user_agent) as raw,
         Fetcher(source.fetch, resolver=resolver, sleep=sleep) as fetcher,
     ):
         crawl = Crawl(source, archive, state, raw, fetcher, run=run, refresh=refresh, since=since)
@@ -382,8 +382,8 @@ class Crawl:
         known = self.state.get(url)
         cached = known.ref if known is not None and known.validators else None
         try:
-            response = self.fetcher.fetch(
-                url, "html" if role == "list" else "xml", known.validators if cached else None
+            response, ref = self._fetch(
+                url, "html" if role == "list" else "xml", known.validators if cached else None, role
             )
             if response.not_modified and cached is not None:
                 return read_record(self.raw.root, cached).response, None
@@ -393,7 +393,19 @@ class Crawl:
             log.warning("%s: raw copy unreadable (%s): fetching in full", url, exc)
             self.state.forget_validators(url)
             return self._get(url, role)
-        return response, self.raw.write(response, role, self.source.name)
+        return response, ref
+
+    def _fetch(
+        self, url: str, kind: str, validators: Validators | None, role: str
+    ) -> tuple[Response, RawRef | None]:
+        """``fetcher.fetch``, with every answer it received on the way (robots.txt, redirect
+        hops, errors, 304s) written to the raw archive, also when it raises. The reference is
+        that of the response returned."""
+        try:
+            response = self.fetcher.fetch(url, kind, validators)
+        finally:
+            refs = {id(x.response): self.raw.write(x, role, self.source.name) for x in self.fetcher.exchanges}
+        return response, refs.get(id(response))
 
     def _unusable(
         self, url: str, role: str, reason: str, response: Response, ref: RawRef | None
@@ -493,7 +505,7 @@ class Crawl:
         page = self.state.get(url)
         validators = page.validators if page is not None and page.ref is not None else None
         try:
-            response = self.fetcher.fetch(url, "html", validators)
+            response, ref = self._fetch(url, "html", validators, "article")
         except FetchError as exc:
             self.stats.failed += 1
             yield self._failure(url, exc)
@@ -502,7 +514,7 @@ class Crawl:
             self.stats.not_modified += 1
             self.state.done([url])
             return
-        ref = self.raw.write(response, "article", self.source.name)
+        assert ref is not None  # every answer fetch returns was written
         self.state.fetched(url, ref, response.validators, response.fetched_at)
         self.stats.fetched += 1
         yield from self._document(response)

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from etl.pipeline import RunSummary
 from etl.state import State
@@ -232,6 +233,53 @@ def test_raw_archive_and_state(crawled: Crawled) -> None:
     with State(crawled.data / "state.sqlite") as state:
         counts = state.counts("site")
     assert counts == {"done": len(EXPECTED), "failed": 3, "gave_up": 6}
+
+
+def warc_records(data: Path) -> dict[str, list[dict[str, str]]]:
+    """Each WARC file's records (type, headers, HTTP status) in file order, read with warcio."""
+    out = {}
+    for path in sorted((data / "raw").glob("date=*/*.warc.gz")):
+        with open(path, "rb") as handle:
+            out[path.name] = [
+                {
+                    **dict(record.rec_headers.headers),
+                    "status": record.http_headers.get_statuscode() if record.http_headers else "",
+                    "path": rel(record.rec_headers.get_header("WARC-Target-URI") or ""),
+                }
+                for record in ArchiveIterator(handle)
+            ]
+    return out
+
+
+def test_warc_captures_are_complete_and_valid(crawled: Crawled) -> None:
+    """warcio check passes; each file opens with a warcinfo; every answer (page, robots.txt,
+    redirect hop, 4xx/5xx, 304 as a revisit) is followed by its request record."""
+    files = sorted((crawled.data / "raw").glob("date=*/*.warc.gz"))
+    assert len(files) == 2  # one per run
+    warcio = Path(sys.executable).parent / "warcio"
+    checked = subprocess.run([warcio, "check", "-v", *files], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    first, second = warc_records(crawled.data).values()
+    for records in (first, second):
+        assert records[0]["WARC-Type"] == "warcinfo"
+        answers = [r for r in records if r["WARC-Type"] in ("response", "revisit")]
+        requests = {r["WARC-Concurrent-To"]: r for r in records if r["WARC-Type"] == "request"}
+        assert len(requests) == len(answers) == (len(records) - 1) // 2
+        for answer in answers:
+            request = requests[answer["WARC-Record-ID"]]
+            assert request["WARC-Target-URI"] == answer["WARC-Target-URI"]
+    seen = {(r["path"], r["status"], r["X-Crawl-Role"]) for r in first if r["WARC-Type"] == "response"}
+    assert ("/robots.txt", "200", "robots") in seen
+    assert {
+        (sitefixture.LOOP[0], "302", "redirect"),
+        ("/en/2024/05/to-private.html", "302", "redirect"),
+    } <= seen
+    assert {("/en/2024/05/withdrawn.html", "404", "article"), (sitefixture.FLAKY, "503", "article")} <= seen
+    assert (sitefixture.FLAKY, "200", "article") in seen
+    revisits = {r["path"]: r for r in second if r["WARC-Type"] == "revisit"}
+    assert {"/rss.xml", "/atom.xml", "/sitemap.xml", "/news/"} <= set(revisits)
+    assert revisits["/rss.xml"]["WARC-Profile"].endswith("/revisit/server-not-modified")
+    assert revisits["/rss.xml"]["status"] == "304"
 
 
 # --- conditional GET, revisions, refresh, workers ------------------------------------------
