@@ -31,7 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "backfill", help="archive local files (text dumps, HTML pages), or crawl a source back to --since"
     )
-    p.add_argument("paths", nargs="*", help="files or directories (default: seeds)")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        help="files or directories (default: seeds); inside a directory, symlinked files are read only "
+        "when they lead to a file within it (others are rejected) and symlinked directories are skipped",
+    )
     p.add_argument(
         "--source", default=None, help="crawl this source of sources.toml instead of reading files"
     )

@@ -711,6 +711,14 @@ def test_cli_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "nothing to reprocess" in capsys.readouterr().out
 
 
+def test_backfill_help_says_what_happens_to_symlinks(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["backfill", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "symlinked files are read only when they lead to a file within it" in text
+    assert "symlinked directories are skipped" in text
+
+
 def test_demo_scrapes_the_fixture_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert demo.main(["--data", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
