@@ -12,8 +12,8 @@ request and the connected peer after connect, so DNS rebinding cannot slip past 
 Every response (each redirect hop) has a wall-clock deadline, ``total_timeout``, for its
 headers and body together. Socket timeouts alone cannot give one: a server that sends a
 byte a second never lets a single read time out. So a timer shuts the connection's socket
-down when the deadline passes, which ends any read in progress at once, and the fetch
-checks the deadline after every read.
+down when the deadline passes, which ends any read in progress at once, and whatever
+that cut short is reported as the timeout.
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ class Exchange:
     request_headers: tuple[tuple[str, str], ...]  # as sent
     response: Response
     role: str | None = None  # "robots" or "redirect"; None: the URL the caller asked for
-    truncated: bool = False  # the body was cut at a cap (an error page's, a robots.txt's)
+    truncated: bool = False  # the body was cut (an error or redirect page keeps its first 64 KiB)
 
 
 class FetchError(Exception):
