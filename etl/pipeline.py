@@ -334,6 +334,13 @@ def _results(
     yield from pool.imap(inputs, window)
 
 
+def _status(summary: RunSummary) -> str:
+    """A run that read its inputs: ok, partial (some rejected) or failed (all rejected)."""
+    if summary.read and summary.rejected == summary.read:
+        return "failed"
+    return "ok" if summary.rejected == 0 else "partial"
+
+
 def run_pipeline(
     inputs: Iterable[RawDocument | Reject],
     archive: Archive,
@@ -347,11 +354,14 @@ def run_pipeline(
     on_result: Callable[[Extracted | Reject, Decision | None], None] | None = None,
     page_budget: float | None = DEFAULT_PAGE_BUDGET,
     count: Count | None = None,
+    judge: Callable[[RunSummary], str] | None = None,
 ) -> RunSummary:
     """Run inputs through every stage into the archive and return the counts.
 
     ``count`` returns a second walk over the inputs, counted in the background for the
-    progress bar's total and ETA.
+    progress bar's total and ETA. ``judge`` gives the status of a run that went through its
+    inputs (a scrape knows whether its start points could be read); by default a run is
+    ``failed`` when every input was rejected.
 
     Holds the archive lock for the whole run (raises ArchiveBusy when another job holds it).
     SIGTERM/SIGINT end the run early but cleanly: everything processed so far is written.
@@ -388,7 +398,7 @@ def run_pipeline(
                         if summary.read % memory.EVERY == 0:
                             memory.check()
                     stop.check()
-                summary.status = "ok" if summary.rejected == 0 else "partial"
+                summary.status = (judge or _status)(summary)
             except (Interrupted, KeyboardInterrupt) as exc:
                 summary.status = "interrupted"
                 summary.error = f"stopped by {exc or type(exc).__name__}"
