@@ -429,8 +429,6 @@ def _finish(summary: RunSummary, writer: ArchiveWriter, memory: _MemoryAtPeak) -
     """Write what is buffered and the run's row. When the writes fail, the row says so, with
     the counts of what is on disk; when even the row cannot be written, the next writer records
     the run as killed from the rows it left."""
-    if summary.status != "failed" and summary.read and summary.rejected == summary.read:
-        summary.status = "failed"
     memory.check()
     try:
         writer.flush()
