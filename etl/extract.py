@@ -22,6 +22,7 @@ from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from etl import clean, metadata
 from etl.clean import Block
 from etl.credits import agency_of, author_line, dateline_agency, photo_credit_line, source_line
+from etl.date_guess import guess_published
 from etl.dates import FoundDate, find_dates
 from etl.decode import decode
 from etl.language import detect_language
@@ -160,6 +161,7 @@ def _from_html(html: str, url: str | None, now: datetime, selectors: Mapping[str
     )
     if selectors.get("date"):
         published = metadata.date_of_element(soup.select_one(selectors["date"]), now) or published
+    published = published or guess_published(html, url or address, now)
     if published:
         article.published = published.value
         article.published_text = published.text
