@@ -279,7 +279,7 @@ def test_a_fitted_system_is_fitted_on_the_other_folds_only(tiny_devset: Path) ->
     pages = [p for ds in ("traf", "np4k") for p in harness.load_dataset(tiny_devset, ds)]
     seen: list[tuple[set[str], set[str]]] = []
 
-    def fit(train, test):  # type: ignore[no-untyped-def]
+    def fit(train, test, results):  # type: ignore[no-untyped-def]
         seen.append(({p.id for p in train}, {p.id for p in test}))
         return {(p.dataset, p.id): harness.Extraction(text="Ein Text.") for p in test}
 

@@ -60,6 +60,7 @@ DATASETS = ("traf", "np4k", "htmldate")
 BODY_LABELS = {"htmldate": TOOLS_DIR / "labels" / "htmldate_body.json"}
 BASELINES = ("trafilatura", "htmldate", "newspaper4k")
 PROJECT = "project"
+PROJECT_FAST = "project-fast"
 MIN_LANG_PAGES = 5
 SNIPPET_CHARS = 200
 NP4K_FALLBACK_URL = "http://example.com/"
@@ -126,6 +127,10 @@ class Extraction:
     ms: float = 0.0
 
 
+Results = dict[tuple[str, str], Extraction]
+Fit = Callable[[Sequence[Page], Sequence[Page], Results], Results]
+
+
 @dataclass(slots=True)
 class System:
     """A named extractor with the fields it is scored on."""
@@ -134,9 +139,9 @@ class System:
     run: Callable[[bytes, str | None], Extraction]
     scores: frozenset[str] = frozenset({"body", "title", "date"})
     version: str = ""
-    # A system with fitted parameters: fit(train pages, test pages) -> the test pages'
-    # extractions with parameters fitted on the train pages alone (the k-fold protocol).
-    fit: Callable[[Sequence[Page], Sequence[Page]], dict[tuple[str, str], Extraction]] | None = None
+    # A system with fitted parameters: fit(train pages, test pages, its results) -> the test
+    # pages' extractions with parameters fitted on the train pages alone (the k-fold protocol).
+    fit: Fit | None = None
 
 
 def load_callable(spec: str) -> Callable[..., Any]:
@@ -156,16 +161,45 @@ def load_callable(spec: str) -> Callable[..., Any]:
     return getattr(module, func)
 
 
-def project_system(extract: Callable[[bytes, str | None], Any]) -> System:
-    """Wrap ``extract_article(data, url) -> Article``."""
+def project_system(extract: Callable[..., Any], name: str = PROJECT, **options: Any) -> System:
+    """Wrap ``extract_article(data, url, **options) -> Article``."""
 
     def run(data: bytes, url: str | None) -> Extraction:
-        art = extract(data, url)
+        art = extract(data, url, **options)
         extras = {k: getattr(art, k, None) for k in ("language", "source", "agency", "photo_credit")}
         extras["authors"] = list(getattr(art, "authors", None) or [])
         return Extraction(art.title, art.text or "", art.published, extras)
 
-    return System(PROJECT, run)
+    return System(name, run)
+
+
+def project_systems(extract: Callable[..., Any]) -> list[System]:
+    """The default profile, its body vote fitted on the other folds in the k-fold table
+    (tools/fit_vote.py), and the fast profile (our own blocks alone)."""
+    default = project_system(extract)
+    default.fit = _vote_fit(extract)
+    return [default, project_system(extract, PROJECT_FAST, profile="fast")]
+
+
+def _vote_fit(extract: Callable[..., Any]) -> Fit:
+    """fit(train, test, results): the vote's parameters fitted on the train pages alone, then
+    the test pages extracted with them (the run's own results when they equal the default)."""
+    import fit_vote
+
+    from etl.combine import FITTED
+
+    ballots: dict[str, Any] = {}
+
+    def fit(train: Sequence[Page], test: Sequence[Page], results: Results) -> Results:
+        pages = fit_vote.fit_pages(train)
+        ballots.update(fit_vote.ballots_for([p for p in pages if p.id not in ballots]))
+        params = fit_vote.fit(pages, ballots)
+        if params == FITTED:
+            return results
+        system = project_system(extract, vote=params)
+        return {(p.dataset, p.id): run_once(system, p) for p in test}
+
+    return fit
 
 
 def trafilatura_system() -> System:
@@ -235,7 +269,7 @@ def load_systems(extractor: str, baselines: Sequence[str]) -> list[System]:
     """Build the project system and the requested, importable baselines."""
     systems = []
     try:
-        systems.append(project_system(load_callable(extractor)))
+        systems.extend(project_systems(load_callable(extractor)))
     except Exception as exc:
         print(f"project extractor {extractor} not available ({type(exc).__name__}: {exc}): skipping it")
     for name in baselines:
@@ -510,7 +544,7 @@ def fold_summary(
     for f, test in enumerate(by_fold):
         train = [p for g, group in enumerate(by_fold) if g != f for p in group]
         for s in systems:
-            exs = s.fit(train, test) if s.fit else results[s.name]
+            exs = s.fit(train, test, results[s.name]) if s.fit else results[s.name]
             for ds in DATASETS:
                 group = [p for p in test if p.dataset == ds]
                 if not group:
