@@ -6,7 +6,7 @@ SEEDS  ?= seeds
 DATA   ?= data
 WORKERS ?= 1
 
-.PHONY: backfill scrape demo schedule test lint format eval eval-gate bench compact clean-data
+.PHONY: backfill scrape demo schedule test test-fast lint format eval eval-gate bench compact clean-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ schedule: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Everything but the tests marked slow (subprocesses, kills, a running scheduler), then ruff.
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -q -m "not slow"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

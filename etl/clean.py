@@ -18,12 +18,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import Comment, Doctype, ProcessingInstruction
+from bs4.element import Comment, Doctype, PageElement, ProcessingInstruction
 
+from etl import vocab
+from etl.dom import BLOCK_TAGS, Inherited, short_text
 from etl.normalize import clean_text
 
 # Never article text.
@@ -65,62 +67,13 @@ DROP_TAGS = frozenset(
         "amp-web-push-widget",
     ]
 )
-BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "section",
-        "article",
-        "main",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "ul",
-        "ol",
-        "li",
-        "dl",
-        "dt",
-        "dd",
-        "blockquote",
-        "pre",
-        "table",
-        "thead",
-        "tbody",
-        "tfoot",
-        "tr",
-        "td",
-        "th",
-        "figure",
-        "figcaption",
-        "header",
-        "address",
-        "hr",
-        "center",
-        "details",
-        "summary",
-        "form",
-        "body",
-        "html",
-    ]
-)
 HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _ROLES_DROP = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "menu", "menubar"})
 
 # Class/id words of boilerplate containers (whole words of the attribute, "-"/"_" separated).
 # Strong: never article text, removed unless they hold most of the page's good text.
 _NEGATIVE = re.compile(
-    r"(?:^|[\s_-])(?:share|sharing|social|socials|sns|related|recommend\w*|popular|trending|most-?read|"
-    r"comments?|commentlist|comment-list|disqus|cookie\w*|consent|gdpr|newsletter|subscribe|signup|"
-    r"advert\w*|ads?|adv|banner|breadcrumbs?|menu|navbar|nav|navigation|sidebar|side-bar|"
-    r"footer|masthead|topbar|popup|modal|overlay|flyout|offcanvas|toc|table-of-contents|outbrain|taboola|more-?(?:news|stories|articles)|"
-    r"read-?more|see-?also|author-?bio|lang\w*-?switch\w*|sr-only|visually-?hidden|caption|bildunter\w*|"
-    r"(?:about-?(?:the-?)?)?(?:author|autor)(?:en)?-?(?:box|info|bio|description|profile|details|card|about)|"
-    r"about-?(?:the-?)?author|(?:post|entry|article)-?author|copyright|disclaimer|"
-    r"credit|gallery|slider|slideshow|carousel|byline|dateline|rss|donate|donations?|support-?(?:us|box|pay\w*|banner)|poll|vote|rating|sponsor\w*)(?=$|[\s_-])",
-    re.IGNORECASE,
+    rf"(?:^|[\s_-])(?:{vocab.class_words([vocab.BESIDE, vocab.FURNITURE])})(?=$|[\s_-])", re.IGNORECASE
 )
 _TEASER = re.compile(r"(?:^|[\s_-])teasers?(?=$|[\s_-])", re.IGNORECASE)
 _COMMENTS = re.compile(r"(?:^|[\s_-])(?:comments?|commentlist|comment-list|disqus)(?=$|[\s_-])", re.I)
@@ -202,7 +155,7 @@ def _never_text(el: Tag) -> bool:
     # or is a section's header inside the text (<header><h3>Sub-heading</h3></header>).
     return (
         el.name == "header"
-        and len(el.get_text(" ", strip=True)) < 400
+        and short_text(el, 399) is not None
         and not _has_lead(el)
         and not _is_section_header(el)
     )
@@ -224,38 +177,57 @@ def prune(soup: BeautifulSoup) -> None:
         node.extract()
 
 
-def _block_of(node: NavigableString) -> tuple[Tag | None, bool]:
-    """The nearest block ancestor of a text node, and whether the text is inside a link."""
-    in_link = False
-    el = node.parent
-    while el is not None and el.name not in BLOCK_TAGS:
-        if el.name == "a":
-            in_link = True
-        el = el.parent
-    return el, in_link
+def _text_context(el: Tag) -> tuple[Tag | None, bool, bool, bool]:
+    """For text directly inside ``el``: its block (nearest block element, ``el`` included),
+    whether a link lies between the text and that block, whether the block lies inside a
+    link, and whether ``el`` or an ancestor is a link. One walk up, done once per measure."""
+    block: Tag | None = None
+    in_link = block_linked = False
+    node: Tag | None = el
+    while node is not None:
+        if node.name == "a":
+            if block is None:
+                in_link = True
+            elif node is not block:
+                block_linked = True
+        if block is None and node.name in BLOCK_TAGS:
+            block = node
+        node = node.parent
+    return block, in_link, block_linked, in_link or block_linked
 
 
 def _measure(root: Tag) -> dict[int, tuple[Tag, _Stats]]:
-    """Own text and link text of every block element under ``root`` (one pass)."""
+    """Own text and link text of every block element under ``root``, in one walk down the
+    tree that carries each text's block and link context (no walk up per text or block).
+
+    A text's block is its nearest block ancestor; its text counts as link text when an <a>
+    lies between them, or when the block itself lies inside a link: teaser cards
+    (<a><div><h3>…</h3><p>…</p></div></a>) are links though no <a> sits in their blocks."""
     stats: dict[int, tuple[Tag, _Stats]] = {}
-    # Blocks inside a link: teaser cards (<a><div><h3>…</h3><p>…</p></div></a>) are links
-    # even though no <a> sits between their text and their block (looked up once a block).
-    linked: dict[int, bool] = {}
-    for node in root.find_all(string=True):
+    stack: list[tuple[PageElement, tuple[Tag | None, bool, bool, bool]]] = []
+    context = _text_context(root)
+    stack.extend((child, context) for child in reversed(root.contents))
+    while stack:
+        node, (block, in_link, block_linked, under_link) = stack.pop()
+        if isinstance(node, Tag):
+            name = node.name
+            if name in BLOCK_TAGS:
+                context = (node, False, under_link, under_link or name == "a")
+            else:
+                link = name == "a"
+                context = (block, in_link or link, block_linked, under_link or link)
+            stack.extend((child, context) for child in reversed(node.contents))
+            continue
+        if block is None or not isinstance(node, NavigableString):
+            continue
         length = len(" ".join(node.split()))
         if not length:
             continue
-        block, in_link = _block_of(node)
-        if block is None:
-            continue
-        key = id(block)
-        if key not in linked:
-            linked[key] = any(p.name == "a" for p in block.parents)
-        entry = stats.get(key)
+        entry = stats.get(id(block))
         if entry is None:
-            entry = stats[key] = (block, _Stats())
+            entry = stats[id(block)] = (block, _Stats())
         entry[1].text += length
-        if in_link or linked[key]:
+        if in_link or block_linked:
             entry[1].links += length
     return stats
 
@@ -271,65 +243,88 @@ def _worth(el: Tag, s: _Stats) -> tuple[float, float]:
 
 
 class _Scores:
-    """Worth and good text of every element: the sum over the blocks it contains."""
+    """Worth and good text of every element: the sum over the blocks it contains.
+
+    Sums are made bottom-up over the elements holding text, once (no walk to the root per
+    block); depths are known from the same pass."""
 
     def __init__(self, stats: dict[int, tuple[Tag, _Stats]]) -> None:
         self.worth: dict[int, float] = {}
         self.good: dict[int, float] = {}
         self.text: dict[int, float] = {}
         self.tags: dict[int, Tag] = {}
-        self.removed: set[int] = set()
+        self._parent: dict[int, int | None] = {}  # as when scored: removal detaches
+        self._depth: dict[int, int] = {}  # elements from here to the top of the tree
+        self._removed: list[int] = []
         for el, s in stats.values():
+            self._add_with_ancestors(el)
             worth, good = _worth(el, s)
-            node: Tag | None = el
-            while node is not None and node.name != "[document]":
-                key = id(node)
-                self.tags[key] = node
-                self.worth[key] = self.worth.get(key, 0.0) + worth
-                self.good[key] = self.good.get(key, 0.0) + good
-                self.text[key] = self.text.get(key, 0.0) + s.text
-                node = node.parent
+            key = id(el)
+            self.worth[key] += worth
+            self.good[key] += good
+            self.text[key] += s.text
+        for key in self._bottom_up():
+            parent = self._parent[key]
+            if parent is not None:
+                self.worth[parent] += self.worth[key]
+                self.good[parent] += self.good[key]
+                self.text[parent] += self.text[key]
+
+    def _add_with_ancestors(self, el: Tag) -> None:
+        """Register ``el`` and its ancestors not yet registered (in that order), with depths."""
+        chain: list[Tag] = []
+        node: Tag | None = el
+        while node is not None and node.name != "[document]" and id(node) not in self.tags:
+            chain.append(node)
+            node = node.parent
+        if node is None:
+            base, top = 0, None
+        else:
+            base, top = self._depth.get(id(node), 1), (id(node) if id(node) in self.tags else None)
+        for i, tag in enumerate(chain):
+            key = id(tag)
+            self.tags[key] = tag
+            self.worth[key] = self.good[key] = self.text[key] = 0.0
+            self._depth[key] = base + len(chain) - i
+            self._parent[key] = id(chain[i + 1]) if i + 1 < len(chain) else top
+
+    def _bottom_up(self) -> list[int]:
+        return sorted(self.tags, key=self._depth.__getitem__, reverse=True)
 
     def remove(self, el: Tag) -> None:
-        """Take an element's contribution out of its ancestors before it is detached."""
-        self.removed.add(id(el))
-        worth, good, text = (
-            self.worth.get(id(el), 0.0),
-            self.good.get(id(el), 0.0),
-            self.text.get(id(el), 0.0),
-        )
-        for parent in el.parents:
-            key = id(parent)
-            if key in self.worth:
-                self.worth[key] -= worth
-                self.good[key] -= good
-                self.text[key] -= text
+        """An element about to be detached: its worth leaves its ancestors (see ``best``).
+        Nothing read while boilerplate is being removed depends on it: every element is
+        judged before anything inside it is removed."""
+        if id(el) in self.tags:
+            self._removed.append(id(el))
 
     def best(self, root: Tag) -> Tag:
         """The element with the highest worth; among equals the deepest (least chrome)."""
-        best: tuple[float, int, Tag] = (self.worth.get(id(root), 0.0), 0, root)
-        for key, worth in self.worth.items():
+        worth, attached = self._after_removal()
+        best: tuple[float, int, Tag] = (worth.get(id(root), 0.0), 0, root)
+        for key, value in worth.items():
             tag = self.tags[key]
-            if worth < best[0] or tag.name in ("html", "[document]"):
+            if value < best[0] or tag.name in ("html", "[document]") or not attached[key]:
                 continue
-            depth = self._attached_depth(tag)
-            if depth is None:
-                continue
-            candidate = (worth, depth, tag)
+            candidate = (value, self._depth[key], tag)
             if candidate[:2] > best[:2]:
                 best = candidate
         return best[2]
 
-    def _attached_depth(self, el: Tag) -> int | None:
-        """Depth of an element, or None when it lies in a removed subtree."""
-        depth = 0
-        node: Tag | None = el
-        while node is not None:
-            if id(node) in self.removed:
-                return None
-            node = node.parent
-            depth += 1
-        return depth
+    def _after_removal(self) -> tuple[dict[int, float], dict[int, bool]]:
+        """Worth without the removed elements' share, and which elements are still attached."""
+        removed = set(self._removed)
+        lost = dict.fromkeys(self.tags, 0.0)  # worth of removed elements inside each
+        order = self._bottom_up()
+        for key in order:
+            parent = self._parent[key]
+            if parent is not None:
+                lost[parent] += self.worth[key] if key in removed else lost[key]
+        attached: dict[int, bool] = {}
+        for key in reversed(order):  # top-down
+            parent = self._parent[key]
+            attached[key] = key not in removed and (parent is None or attached[parent])
+        return {key: value - lost[key] for key, value in self.worth.items()}, attached
 
 
 def _drop_boilerplate_containers(root: Tag, scores: _Scores) -> None:
@@ -375,6 +370,7 @@ def _teaser_cards(root: Tag, scores: _Scores) -> set[int]:
     away. Groups holding half the page's good text are left alone (a list article)."""
     total_good = scores.good.get(id(root), 0.0) or 1.0
     found: set[int] = set()
+    in_link = Inherited(_link_decides, default=False)
     for parent in list(scores.tags.values()):  # every element holding text: no tree search
         if len(parent.contents) < MIN_CARDS:
             continue
@@ -385,19 +381,23 @@ def _teaser_cards(root: Tag, scores: _Scores) -> set[int]:
         for group in groups.values():
             if (
                 len(group) >= MIN_CARDS
-                and all(_is_card(c, scores) for c in group)
+                and all(_is_card(c, scores, in_link) for c in group)
                 and sum(scores.good.get(id(c), 0.0) for c in group) <= 0.5 * total_good
             ):
                 found.update(id(c) for c in group)
     return found
 
 
-def _is_card(el: Tag, scores: _Scores) -> bool:
+def _link_decides(el: Tag) -> object:
+    return True if el.name == "a" and el.has_attr("href") else Inherited.UNDECIDED
+
+
+def _is_card(el: Tag, scores: _Scores, in_link: Inherited) -> bool:
     text = scores.text.get(id(el), 0.0)
     if not 0 < text <= CARD_MAX_CHARS:
         return False
     first = next((s for s in el.find_all(string=True) if s.strip()), None)
-    if first is None or first.find_parent("a", href=True) is None:
+    if first is None or not in_link.above(first):
         return False
     linked = sum(len(" ".join(a.get_text(" ").split())) for a in el.find_all("a", href=True))
     return text - linked >= 20
@@ -414,15 +414,17 @@ def main_container(soup: BeautifulSoup) -> Tag:
 # --- emitting blocks ------------------------------------------------------------------
 
 
-def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
-    """The blocks of ``el`` in document order (with the element whose own text they are)."""
+def _emit(el: Tag, out: list[tuple[Block, Tag]], kind: str = "p") -> None:
+    """Append the blocks of ``el`` to ``out`` in document order (with the element whose own
+    text they are). Appended, not yielded: a block deep in the tree would otherwise be
+    handed up through one generator per enclosing element."""
     buffer: list[str] = []
 
-    def flush() -> Iterator[tuple[Block, Tag]]:
+    def flush() -> None:
         text = clean_text("".join(buffer))
         buffer.clear()
         if text:
-            yield Block(kind, text), el
+            out.append((Block(kind, text), el))
 
     after_break = False  # nothing but spaces since the last <br>
     for child in el.children:
@@ -438,7 +440,7 @@ def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
         if name == "br":
             # A double <br> is a paragraph break on pages without <p>.
             if after_break:
-                yield from flush()
+                flush()
                 after_break = False
             else:
                 buffer.append("\n")
@@ -447,8 +449,8 @@ def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
         if name not in BLOCK_TAGS and _has_child(child, BLOCK_TAGS):
             # Blocks inside an inline element keep their breaks: a card (<a><div>…</div></a>)
             # is blocks of link text, a <span role="main"> wraps the whole article.
-            yield from flush()
-            yield from _emit(child, kind)
+            flush()
+            _emit(child, out, kind)
             after_break = False
             continue
         if name not in BLOCK_TAGS:
@@ -456,32 +458,32 @@ def _emit(el: Tag, kind: str = "p") -> Iterator[tuple[Block, Tag]]:
             buffer.append(text)
             after_break = after_break and not text.strip()
             continue
-        yield from flush()
+        flush()
         after_break = False
         if name in HEADINGS and not _has_child(child, _PARAGRAPHS):
             text = clean_text(child.get_text(" "))
             if text:  # a paragraph-long "heading" is a lead styled as one
-                yield Block("p" if len(text) > LEAD_HEADING_CHARS else "h", text), child
+                out.append((Block("p" if len(text) > LEAD_HEADING_CHARS else "h", text), child))
         elif name in HEADINGS:  # an unclosed heading swallowed the paragraphs after it
-            yield from _emit(child, "h")
+            _emit(child, out, "h")
         elif name == "li":
-            yield from _emit(child, "li")
+            _emit(child, out, "li")
         elif name == "blockquote":
-            yield from _emit(child, "quote")
+            _emit(child, out, "quote")
         elif name == "pre":
             text = child.get_text().strip("\n")
             if text.strip():
-                yield Block("pre", text), child
+                out.append((Block("pre", text), child))
         elif name == "tr":
             cells = [clean_text(c.get_text(" ")) for c in child.find_all(["td", "th"])]
             row = " | ".join(c for c in cells if c)
             if row:
-                yield Block("row", row), child
+                out.append((Block("row", row), child))
         elif name in ("figure", "figcaption"):
             continue  # captions and credits are read separately, never body text
         else:
-            yield from _emit(child, kind if kind in ("li", "quote") else "p")
-    yield from flush()
+            _emit(child, out, kind if kind in ("li", "quote") else "p")
+    flush()
 
 
 _PARAGRAPHS = frozenset(("p", "div", "ul", "ol", "table", "blockquote"))
@@ -559,7 +561,9 @@ def blocks(container: Tag) -> list[Block]:
     (sub-headings, list items, short lines) that sit inside it, are article text; the
     rest is marked ``boilerplate`` (credit lines are still read from it)."""
     stats = _measure(container)
-    emitted = [(b, el) for b, el in _emit(container) if not (b.kind == "h" and len(b.text) > 200)]
+    emitted: list[tuple[Block, Tag]] = []
+    _emit(container, emitted)
+    emitted = [(b, el) for b, el in emitted if not (b.kind == "h" and len(b.text) > 200)]
     out = [b for b, _ in emitted]
     classes = [_classify(b, entry[1] if (entry := stats.get(id(el))) else None) for b, el in emitted]
     # A page without running text (a short notice): keep what is not a link list.
@@ -572,9 +576,10 @@ def _keep_whole_groups(emitted: list[tuple[Block, Tag]], classes: list[str], kee
     """A list or a table is one unit: when some of its items are kept as text and none is
     a link, its short items are text too ("Process | hand-picked" beside longer rows)."""
     groups: dict[int, list[int]] = {}
+    list_of = Inherited(lambda el: el if el.name in ("ul", "ol", "table") else Inherited.UNDECIDED)
     for i, (block, el) in enumerate(emitted):
         if block.kind in ("li", "row"):
-            group = el.find_parent(("ul", "ol", "table"))
+            group = list_of.above(el)
             if group is not None:
                 groups.setdefault(id(group), []).append(i)
     keep = list(keep)

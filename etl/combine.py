@@ -8,9 +8,9 @@ each extractor, and a weighted majority decides.
 
 An extractor that failed on a page (returned nothing, or another part of the page) would
 spoil the vote, so its weight counts only where its text agrees with another's
-(``min_agreement``); where no two agree, our blocks stand. The weights, the threshold and that agreement floor are the only
-parameters; they are fitted under k-fold cross-validation by ``tools/fit_vote.py``
-(see the README's Quality section) and stored in ``FITTED``.
+(``min_agreement``); where no two agree, our blocks stand. The weights, the threshold and
+that agreement floor are the only parameters; they are fitted under k-fold cross-validation
+by ``tools/fit_vote.py`` (see the README's Quality section) and stored in ``FITTED``.
 
 The vote only decides which blocks are text. The project's own finishing (credit,
 source and dateline lines into their fields, related-articles and comments cuts, bios,
@@ -44,11 +44,12 @@ class VoteParams:
     weights: tuple[float, float, float]
     threshold: float
     min_agreement: float
+    bridge: bool = False  # keep a list of ours the vote dropped between two elected lines
 
 
 # Fitted by tools/fit_vote.py on the devset's htmldate body labels (pages no rule was written
 # for); the fold figures are in the README's Quality section.
-FITTED = VoteParams(weights=(1.5, 1.5, 0.5), threshold=0.6, min_agreement=0.2)
+FITTED = VoteParams(weights=(1.5, 1.5, 0.5), threshold=0.6, min_agreement=0.2, bridge=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,8 @@ def ballot(own: Sequence[Block], others: Sequence[str]) -> Ballot:
             hits = Counter(where[g] for g in _grams(_words(line), GRAM) if g in where)
             anchor = max(hits, key=lambda slot: (hits[slot], slot >= anchor), default=anchor)
             continue
-        slots[anchor].append(Candidate(Block("p", line, boilerplate=True), (False, True, texts[2].covers(line))))
+        votes = (False, True, texts[2].covers(line))
+        slots[anchor].append(Candidate(Block("p", line, boilerplate=True), votes))
     return Ballot(tuple(c for slot in slots for c in slot), agreement)  # type: ignore[arg-type]
 
 
@@ -139,10 +141,34 @@ def elect(ballot: Ballot, params: VoteParams = FITTED) -> list[Block]:
     if not any(weights):  # no two texts agree: nothing to vote on, our blocks stand
         return [c.block for c in ballot.candidates]
     need = params.threshold * sum(weights)
-    out = []
-    for c in ballot.candidates:
-        keep = sum(w for w, v in zip(weights, c.votes, strict=True) if v) >= need - 1e-9
-        out.append(c.block if keep != c.block.boilerplate else replace(c.block, boilerplate=not keep))
+    keep = [
+        sum(w for w, v in zip(weights, c.votes, strict=True) if v) >= need - 1e-9 for c in ballot.candidates
+    ]
+    if params.bridge:
+        keep = _bridged(keep, [c.votes[0] and c.block.kind == "li" for c in ballot.candidates])
+    return [
+        c.block if k != c.block.boilerplate else replace(c.block, boilerplate=not k)
+        for c, k in zip(ballot.candidates, keep, strict=True)
+    ]
+
+
+def _bridged(keep: list[bool], ours: list[bool]) -> list[bool]:
+    """Context smoothing (as jusText's): a run of lines the vote dropped but our extractor
+    kept (``ours``: here, our list items), with elected lines on both sides, is kept: a list
+    inside the article that one extractor skips (trafilatura's fallback on table layouts)."""
+    out = list(keep)
+    run: list[int] = []
+    seen_kept = False
+    for i, (k, own) in enumerate(zip(keep, ours, strict=True)):
+        if k:
+            if seen_kept:
+                for j in run:
+                    out[j] = True
+            seen_kept, run = True, []
+        elif own:
+            run.append(i)
+        else:
+            seen_kept, run = False, []
     return out
 
 

@@ -14,17 +14,18 @@ from __future__ import annotations
 import logging
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 
 from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
-from etl import clean, combine, metadata
+from etl import clean, combine, dom, metadata, vocab
 from etl.clean import Block
 from etl.credits import agency_of, author_line, dateline_agency, photo_credit_line, source_line
 from etl.date_guess import guess_published
 from etl.dates import FoundDate, find_dates
 from etl.decode import decode
+from etl.dom import parse_html
 from etl.language import detect_language
 from etl.models import Article, RejectedInput
 from etl.normalize import canonical_url, clean_text, key_text, site_of, strip_controls
@@ -37,7 +38,12 @@ warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 # of the time (JSON-LD and script dates are read from the raw HTML first).
 # Raw-text elements and comments first (their content may hold "<nav" in a string), then
 # elements that can nest (an <aside> inside an <aside>), matched open to close by depth.
-_RAW_TEXT = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_RAW_TEXT_START = re.compile(r"<(script|style)\b|<!--", re.IGNORECASE)
+_RAW_TEXT_END = {
+    "script": re.compile(r"</script\s*>", re.IGNORECASE),
+    "style": re.compile(r"</style\s*>", re.IGNORECASE),
+    None: re.compile(r"-->"),
+}
 _NESTABLE = re.compile(
     r"<(/?)(svg|noscript|nav|aside|select|template|iframe|button)\b[^>]*?(/?)>", re.IGNORECASE
 )
@@ -50,7 +56,7 @@ def _strip_unread(html: str) -> str:
     """The page without the elements that are never article text. The opening tag of an
     element that is never closed is dropped alone: kept, it would swallow the rest of the
     page (and prune() would drop the article with it)."""
-    html = _RAW_TEXT.sub(" ", html)
+    html = _without_raw_text(html)
     parts: list[str] = []
     kept_from = pos = 0  # start of the text not yet copied; where the scan resumes
     for _ in range(_MAX_UNCLOSED):  # each unclosed element costs a rescan: bounded
@@ -75,6 +81,40 @@ def _strip_unread(html: str) -> str:
     return "".join(parts)
 
 
+def _delimited(
+    text: str, opening: re.Pattern[str], closing: Callable[[re.Match[str]], re.Pattern[str]]
+) -> Iterator[tuple[re.Match[str], re.Match[str]]]:
+    """The (opening, closing) pairs that ``opening.*?closing`` (DOTALL) finds, in one pass.
+    The regex rescans the rest of the text for each opening that is never closed: on a page
+    of ten thousand unclosed ``<!--`` that is ten thousand scans. Here a closing pattern
+    found missing once is not looked for again (no later opening can be closed by it).
+    An opening must not be able to contain a closing's last character (true of tags: ``>``)."""
+    missing: set[re.Pattern[str]] = set()
+    pos = 0
+    while (start := opening.search(text, pos)) is not None:
+        close = closing(start)
+        end = close.search(text, start.end()) if close not in missing else None
+        if end is None:
+            missing.add(close)
+            pos = start.end()
+            continue
+        yield start, end
+        pos = end.end()
+
+
+def _without_raw_text(html: str) -> str:
+    """The page with each script, style and comment replaced by a space."""
+    parts: list[str] = []
+    kept_from = 0
+    spans = _delimited(html, _RAW_TEXT_START, lambda m: _RAW_TEXT_END[m.group(1) and m.group(1).lower()])
+    for start, end in spans:
+        parts.append(html[kept_from : start.start()])
+        parts.append(" ")
+        kept_from = end.end()
+    parts.append(html[kept_from:])
+    return "".join(parts)
+
+
 _LOOKS_HTML = re.compile(r"<(?:!doctype|html|head|body|div|p|br|article|meta|title|table)\b", re.IGNORECASE)
 _DOCUMENT_START = re.compile(r"<(?:!doctype|html)\b", re.IGNORECASE)
 _BODY_START = re.compile(r"<body\b", re.IGNORECASE)
@@ -83,8 +123,7 @@ _SNIFF_CHARS = 65_536
 # A line made only of language names or codes: "Ru En", "English | Русский", "عربي".
 # A caption that escaped its <figure>: "Abbildung 4: …", "Fig. 2 –", "Рис. 3.", "الشكل 1:".
 _FIGURE_CAPTION = re.compile(
-    r"^(?:abbildung|abb\.|figure|fig\.|figura|rysunek|rys\.|рисунок|рис\.|الشكل|شكل)\s*\d+[a-z]?\s*[:.\-–—|]",
-    re.IGNORECASE,
+    rf"^(?:{vocab.alternation(vocab.FIGURE_LABELS)})\s*\d+[a-z]?\s*[:.\-–—|]", re.IGNORECASE
 )
 _LANGUAGE_TOKENS = (
     r"ru|en|ar|fr|de|es|it|pt|zh|tr|fa|uk|eng|rus|arb|рус|англ|укр|عربي|العربية|english|"
@@ -140,9 +179,7 @@ def _from_html(
     if start and start.start() > 0 and not _BODY_START.search(html, 0, start.start()):
         html = html[start.start() :]  # server notices printed before the document are not the page
     objects = metadata.json_ld(html)
-    # Class and rel stay plain strings: splitting every multi-valued attribute costs a
-    # fifth of the parse, and only a few rules read them.
-    soup = BeautifulSoup(_strip_unread(html), "lxml", multi_valued_attributes=None)
+    soup = parse_html(_strip_unread(html))
     page = metadata.Page(soup)
     meta = metadata.meta_tags(page)
     address = metadata.page_url(page, meta, url)
@@ -176,10 +213,13 @@ def _from_html(
         article.published = published.value
         article.published_text = published.text
         article.date_origin = published.origin
+    # The other extractors read the flattened tree of a page nested deeper than any real one:
+    # Resiliparse's main-content scoring is quadratic in depth (100k nested <div>: 160 s).
+    voters_read = str(soup) if vote is not None and dom.flattened(soup) else html
     try:
         blocks = _own_blocks(soup, selectors)
         if vote is not None and not selectors.get("body"):  # a source's body selector is final
-            blocks = combine.elect(combine.ballot(blocks, combine.other_texts(html, url)), vote)
+            blocks = combine.elect(combine.ballot(blocks, combine.other_texts(voters_read, url)), vote)
     except Exception as exc:  # a body failure must never drop the metadata read above
         log.warning("body extraction failed for %s: %s", url or "document", exc)
         blocks = []
@@ -202,7 +242,7 @@ def ballot_of(data: bytes | str, url: str | None = None) -> combine.Ballot | Non
     text = strip_controls(decode(data) if isinstance(data, bytes) else data)
     if not text.strip() or not _LOOKS_HTML.search(text, 0, _SNIFF_CHARS):
         return None
-    soup = BeautifulSoup(_strip_unread(text), "lxml", multi_valued_attributes=None)
+    soup = parse_html(_strip_unread(text))
     return combine.ballot(_own_blocks(soup, {}), combine.other_texts(text, url))
 
 
@@ -324,33 +364,11 @@ def _drop_meta_lines(body: list[Block]) -> list[Block]:
 
 # Headings that open the list of other articles after the text ("Related articles",
 # "Das könnte Sie auch interessieren", "Читайте также", "اقرأ أيضا"): the article ends there.
-_RELATED_HEADING = re.compile(
-    r"^(?:related(?:\s+\w+)?|read (?:more|also|next)|more (?:from|on|in|stories|news|articles)\b.*|"
-    r"you (?:may|might) (?:also )?like|recommended(?: for you)?|most (?:read|popular|viewed)|"
-    r"trending(?: now)?|top stories|latest (?:news|stories|articles|posts)|also on .*|don'?t miss|"
-    r"ähnliche (?:beiträge|artikel|themen)|neueste (?:beiträge|artikel|nachrichten)|"
-    r"weitere (?:artikel|beiträge|nachrichten|news|themen|\w*tipps\b.*|\w+s)|"
-    r"(?:vorschau auf den )?nächsten? (?:artikel|beitrag)|vorheriger (?:artikel|beitrag)|"
-    r"(?:next|previous) (?:article|post|story)|article suivant|siguiente artículo|"
-    r"(?:das|dies) könnte (?:dich|sie|euch) (?:auch )?interessieren|"
-    r"mehr zum thema|mehr \w+ (?:auf|von|bei) .*|"
-    r"auch interessant|meistgelesen\w*|die meistgelesenen \w+|top[- ]?themen(?: der redaktion)?|"
-    r"lesen sie (?:auch|mehr)|verwandte (?:artikel|beiträge|themen)|entdecke weitere .*|empfehlungen|"
-    r"(?:à )?lire aussi|sur le même sujet|articles? similaires|les plus lus|"
-    r"contenido relacionado|noticias relacionadas|te puede interesar|lo más leído|más noticias|lee también|"
-    r"leggi anche|articoli correlati|zobacz (?:też|także)|czytaj (?:też|także)|polecamy|najczęściej czytane|"
-    r"читайте (?:также|еще|ещё)|смотрите также|похожие (?:новости|статьи|материалы)|по теме|"
-    r"самое (?:читаемое|популярное)|другие новости|ещё по теме|"
-    r"اقرأ (?:أيضا|أيضاً|ايضا)|مقالات ذات صلة|أخبار ذات صلة|الأكثر قراءة|قد يهمك)[\s:.!…»]*$",
-    re.IGNORECASE,
-)
+_RELATED_HEADING = re.compile(rf"^(?:{vocab.alternation(vocab.RELATED_HEADINGS)})[\s:.!…»]*$", re.IGNORECASE)
 
 
 # "AUTOR Dr. X ist …", "About the author: X has …": a biography after the text.
-_BIO_LABEL = (
-    r"(?:über (?:den|die) autor(?:in)?|zu[mr] autor(?:in)?|about the authors?|the author|autor(?:in)?|"
-    r"author|об авторе|عن الكاتب|نبذة عن الكاتب)"
-)
+_BIO_LABEL = f"(?:{vocab.alternation(vocab.BIO_LABELS)})"
 _AUTHOR_BIO = re.compile(rf"^{_BIO_LABEL}\s*[:\-–—]?\s+\S", re.IGNORECASE)
 _AUTHOR_BIO_LABEL = re.compile(rf"^{_BIO_LABEL}\s*:?$", re.IGNORECASE)  # the label on its own line
 
@@ -371,9 +389,7 @@ def _drop_author_bio(body: list[Block]) -> list[Block]:
 # A heading that opens the readers' comments ("Leserkommentare", "12 Comments"): comments can
 # outweigh the article, so unlike a related heading it may come before half of the text.
 _COMMENTS_HEADING = re.compile(
-    r"^(?:\d+\s+)?(?:(?:reader|user)s?'?\s+)?(?:comments|\w*kommentare|commentaires|comentarios|commenti|"
-    r"komentarze|комментарии|(?:ال)?تعليقات|(?:leave|post|add|write) a (?:comment|reply)|"
-    r"kommentar schreiben|(?:оставить|добавить|написать) комментарий|أضف تعليق(?:ا|اً)?)"
+    rf"^(?:\d+\s+)?(?:(?:reader|user)s?'?\s+)?(?:{vocab.alternation(vocab.COMMENTS_HEADINGS)})"
     r"(?:\s*\(\d+\))?[\s:.!…]*$",
     re.IGNORECASE,
 )
@@ -396,12 +412,7 @@ def _cut_at_related_heading(body: list[Block]) -> list[Block]:
     return body
 
 
-_COPYRIGHT_LINE = re.compile(
-    r"©|\(c\)\s*\d{4}|copyright|all rights reserved|alle rechte vorbehalten|все права защищены|"
-    r"جميع الحقوق محفوظة|tous droits réservés|todos los derechos reservados|vervielfältigung|"
-    r"chroniony prawem autorskim|prawa zastrzeżone",
-    re.IGNORECASE,
-)
+_COPYRIGHT_LINE = re.compile(vocab.alternation(vocab.COPYRIGHT_PHRASES), re.IGNORECASE)
 
 
 # Scripts written without spaces between words: CJK, kana, Thai.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,9 +18,11 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from etl import vocab
 from etl.clean import class_and_id, ends_sentence
 from etl.credits import LABEL_START, author_line, copyright_credit, photo_credit_line, split_names
 from etl.dates import FoundDate, find_dates, parse_date_value
+from etl.dom import Inherited, short_text, text_head
 from etl.normalize import canonical_url, clean_text, fold_digits, key_text, squeeze
 
 
@@ -50,6 +53,23 @@ class Page:
             elif type(node) is NavigableString:
                 self.strings.append(node)
         self.position = {id(t): i for i, t in enumerate(self.tags)}
+        self._boilerplate: dict[int, Inherited] = {}  # by the headline's id (0: none)
+        self.in_site_header = Inherited(_site_header_decides, default=False)
+        self.inside_image = Inherited(_image_decides, default=False)
+        self.line_start = Inherited(_line_start_decides)
+        self.beyond_inline = Inherited(_beyond_inline_decides)
+
+    def in_boilerplate(self, el: Tag, headline: Tag | None = None) -> bool:
+        """Inside an aside, navigation, footer, or a related/comments/sidebar container
+        (see ``_boilerplate_decides``); memoised per headline."""
+        key = id(headline) if headline is not None else 0
+        test = self._boilerplate.get(key)
+        if test is None:
+            shared = _ancestors(headline)
+            test = self._boilerplate[key] = Inherited(
+                lambda p: _boilerplate_decides(p, shared, headline), default=False
+            )
+        return test.above(el)
 
     def named(self, *names: str) -> list[Tag]:
         """Elements with one of these names, in document order."""
@@ -61,10 +81,9 @@ class Page:
         return [t for t in self.itemprop if t.get("itemprop") in props]
 
 
-_JSON_LD = re.compile(
-    r"""<script[^>]*type\s*=\s*["']?application/ld\+json["']?[^>]*>(.*?)</script>""",
-    re.IGNORECASE | re.DOTALL,
-)
+_SCRIPT_START = re.compile(r"<script", re.IGNORECASE)
+_JSON_LD_TYPE = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.IGNORECASE)
+_SCRIPT_END = re.compile(r"</script>", re.IGNORECASE)
 ARTICLE_TYPES = frozenset(
     {
         "newsarticle",
@@ -88,29 +107,75 @@ ARTICLE_TYPES = frozenset(
 # --- JSON-LD and <meta> ------------------------------------------------------------
 
 
+# Real JSON-LD nests about ten levels deep. Deeper blocks are junk or an attack, and reading
+# them (or printing one of their values) would recurse past Python's limit: they are skipped.
+MAX_JSON_DEPTH = 64
+
+
+def _load_json(raw: str) -> Any:
+    """A JSON-LD block's value, or None when it is malformed or nested too deep."""
+    for text in (raw, re.sub(r"[\x00-\x1f]", " ", raw)):  # raw control characters: tolerated
+        try:
+            data = json.loads(text)
+        except RecursionError:
+            return None
+        except ValueError:
+            continue
+        return data if _json_depth(data) <= MAX_JSON_DEPTH else None
+    return None
+
+
+def _json_depth(data: Any) -> int:
+    """How deep lists and objects nest in a parsed JSON value (iterative: no recursion)."""
+    deepest = 0
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
+def _json_ld_blocks(html: str) -> Iterator[str]:
+    """The text of each ``<script type="application/ld+json">``, in one pass: what the regex
+    ``<script[^>]*type\\s*=\\s*["']?application/ld\\+json["']?[^>]*>(.*?)</script>`` finds,
+    without its rescans (quadratic on a page of ``<script`` tags never closed by ``>``).
+    All ``<script`` openings before the same ``>`` share one tag text: if the first one has
+    no JSON-LD type after it, none has."""
+    pos = 0
+    while (start := _SCRIPT_START.search(html, pos)) is not None:
+        tag_end = html.find(">", start.end())
+        if tag_end < 0:
+            return
+        if _JSON_LD_TYPE.search(html, start.end(), tag_end) is None:
+            pos = tag_end + 1
+            continue
+        end = _SCRIPT_END.search(html, tag_end + 1)
+        if end is None:
+            return  # no later block is closed either
+        yield html[tag_end + 1 : end.start()]
+        pos = end.end()
+
+
 def json_ld(html: str) -> list[dict[str, Any]]:
     """All JSON-LD objects of a page, @graph flattened; malformed blocks are skipped."""
     objects: list[dict[str, Any]] = []
-    for match in _JSON_LD.finditer(html):
-        raw = match.group(1).strip().removeprefix("<!--").removesuffix("-->").strip()
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            try:
-                data = json.loads(re.sub(r"[\x00-\x1f]", " ", raw))
-            except ValueError:
-                continue
-        stack = data if isinstance(data, list) else [data]
-        while stack:
-            item = stack.pop(0)
+    for raw in _json_ld_blocks(html):
+        data = _load_json(raw.strip().removeprefix("<!--").removesuffix("-->").strip())
+        if data is None:
+            continue
+        queue = deque(data if isinstance(data, list) else [data])
+        while queue:
+            item = queue.popleft()
             if isinstance(item, list):
-                stack.extend(item)
+                queue.extend(item)
             elif isinstance(item, dict):
                 objects.append(item)
                 if isinstance(item.get("@graph"), list):
-                    stack.extend(item["@graph"])
+                    queue.extend(item["@graph"])
                 if isinstance(item.get("mainEntity"), dict):
-                    stack.append(item["mainEntity"])
+                    queue.append(item["mainEntity"])
     return objects
 
 
@@ -137,15 +202,18 @@ def meta_tags(page: Page) -> dict[str, str]:
 
 
 def _names(value: Any) -> list[str]:
-    """Names in a JSON-LD person/organisation value (string, dict or list)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        name = value.get("name")
-        return [name] if isinstance(name, str) else []
-    if isinstance(value, list):
-        return [n for v in value for n in _names(v)]
-    return []
+    """Names in a JSON-LD person/organisation value (string, dict or list of them)."""
+    names: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            names.append(item["name"])
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return names
 
 
 # --- URLs and translations ----------------------------------------------------------
@@ -413,11 +481,7 @@ _PUBLISHED_META = (
     "displaydate",
     "datecreated",
 )
-_UPDATED = re.compile(
-    r"updated?|modified|last edited|edited|revised|aktualisiert|geändert|bearbeitet|обновлен|изменен|"
-    r"отредактирован|تحديث|تم التحديث|mis à jour|modifié|actualizado|atualizado",
-    re.IGNORECASE,
-)
+_UPDATED = re.compile(vocab.alternation(vocab.UPDATED_LABELS), re.IGNORECASE)
 _DATE_CLASS = re.compile(
     r"date|time|publish|posted|submitted|created|dateline|byline|author|meta|info|stamp|zeit|datum|fecha",
     re.IGNORECASE,
@@ -453,34 +517,33 @@ def _from_value(raw: Any, origin: str, now: datetime) -> Published | None:
 
 # Layout modifiers ("has-sidebar", "with-comments") name what is beside the content.
 _ASIDE_CLASS = re.compile(
-    r"(?:^|[\s_-])(?<!has-)(?<!with-)(?<!no-)(?<!without-)(?<!double-)(?<!single-)(?:related|comments?|commentlist|sidebar|teasers?|recommend\w*|footer|popular|"
-    r"trending|most-?read|more-?(?:news|stories|articles)|topbar|header-?top|see-?also|also-?read|"
-    r"read-?also|read-?more|more-?on)(?=$|[\s_-])",
+    r"(?:^|[\s_-])(?<!has-)(?<!with-)(?<!no-)(?<!without-)(?<!double-)(?<!single-)"
+    rf"(?:{vocab.class_words([vocab.BESIDE, vocab.POINTERS])})(?=$|[\s_-])",
     re.IGNORECASE,
 )
 
 
-def _in_boilerplate(el: Tag, shared: frozenset[int] = frozenset(), headline: Tag | None = None) -> bool:
-    """Inside an aside, navigation, footer, or a related/comments/sidebar container.
+def _boilerplate_decides(parent: Tag, shared: frozenset[int], headline: Tag | None) -> Any:
+    """Whether an ancestor puts an element in boilerplate: an aside, navigation, footer,
+    or a related/comments/sidebar container (UNDECIDED: ask its parent).
 
     Containers in ``shared`` (the headline's ancestors, see ``_ancestors``) do not count:
     on misnested markup the parser puts the whole article inside the sidebar that was
     left open before it. Nor does a classed container right beside the ``headline`` (same
     parent): themes reuse a teaser component's classes ("teaser__metadata") for the
     article's own byline line."""
-    for parent in el.parents:
-        if id(parent) in shared:
-            return False
-        name = parent.name
-        if name in _NOT_CONTENT:
-            return True
-        if name in ("body", "html", "main", "article", "[document]"):
-            continue
-        if _ASIDE_CLASS.search(class_and_id(parent)):
-            if headline is not None and parent.parent is headline.parent:
-                continue
-            return True
-    return False
+    if id(parent) in shared:
+        return False
+    name = parent.name
+    if name in _NOT_CONTENT:
+        return True
+    if name in ("body", "html", "main", "article", "[document]"):
+        return Inherited.UNDECIDED
+    if _ASIDE_CLASS.search(class_and_id(parent)):
+        if headline is not None and parent.parent is headline.parent:
+            return Inherited.UNDECIDED
+        return True
+    return Inherited.UNDECIDED
 
 
 def _ancestors(el: Tag | None) -> frozenset[int]:
@@ -613,8 +676,7 @@ def _date_candidates(evidence: DateEvidence) -> list[Published]:
 
 
 def _time_element(page: Page, title_el: Tag | None, now: datetime) -> Published | None:
-    shared = _ancestors(title_el)
-    times = [t for t in page.named("time") if not _in_boilerplate(t, shared, title_el)]
+    times = [t for t in page.named("time") if not page.in_boilerplate(t, title_el)]
     ordered = _near(page, times, title_el)
     for t in ordered:
         context = f"{class_and_id(t)} {t.get('itemprop') or ''} {_label_before(t)}"
@@ -635,7 +697,7 @@ def _time_element(page: Page, title_el: Tag | None, now: datetime) -> Published 
 def _label_before(el: Tag) -> str:
     prev = el.previous_sibling
     text = prev if isinstance(prev, str) else (prev.get_text(" ") if isinstance(prev, Tag) else "")
-    parent_text = el.parent.get_text(" ", strip=True)[:40] if isinstance(el.parent, Tag) else ""
+    parent_text = text_head(el.parent, 40) if isinstance(el.parent, Tag) else ""
     return f"{text} {parent_text}"
 
 
@@ -654,13 +716,19 @@ def _self_teaser_date(page: Page, url: str | None, now: datetime) -> Published |
     own = _url_key(url)
     if own is None:
         return None
+    too_long: dict[int, bool] = {}  # elements read already (none held a date): parents repeat
     for link in page.named("a"):
         href = link.get("href")
         if not href or _url_key(urljoin(url or "", str(href).strip())) != own:
             continue
         for el in (link, link.parent):
-            text = el.get_text(" ", strip=True) if isinstance(el, Tag) else ""
-            if len(text) > 300:
+            if id(el) in too_long:
+                if too_long[id(el)]:
+                    break
+                continue
+            text = short_text(el, 300) if isinstance(el, Tag) else ""
+            too_long[id(el)] = text is None
+            if text is None:
                 break
             dates = [d for d in find_dates(text, now=now) if not d.relative and _has_year(d)]
             if dates:
@@ -700,11 +768,10 @@ _MAY_HOLD_DATE = re.compile(
     re.IGNORECASE,
 )
 _PUBLISHED_LABEL = re.compile(
-    r"publi|veröffentlicht|erschienen|posted|gespeichert|опубликован|نشر|بتاريخ|datum|date|am\b|le\b|on\b",
-    re.IGNORECASE,
+    vocab.alternation(vocab.PUBLISHED_LABELS, vocab.WEAK_PUBLISHED_LABELS), re.IGNORECASE
 )
 _MAX_DATE_LINE = 120
-_STRONG_LABEL = re.compile(r"publi|veröffentlicht|erschienen|posted|опубликован|نشر|بتاريخ", re.IGNORECASE)
+_STRONG_LABEL = re.compile(vocab.alternation(vocab.PUBLISHED_LABELS), re.IGNORECASE)
 # "until 31.12.2018", "ab 01.01.2020": a deadline or a range, not a publication date.
 _RANGE_BEFORE = re.compile(
     r"\b(?:bis|ab|seit|until|till|from|through|до|с|по|حتى|منذ|jusqu'au|hasta)\s*$", re.I
@@ -715,15 +782,15 @@ _ENTRY_DATE = re.compile(r"entry-date|published", re.IGNORECASE)
 _WIDGET_CLASS = re.compile(r"today|current-?date|clock|weather|ticker|header-?date|topbar|masthead", re.I)
 
 
-def _in_site_header(el: Tag) -> bool:
-    """Inside the site's header (outside the article) or a today's-date/weather widget."""
-    for parent in (el, *el.parents):
-        name = parent.name
-        if name in ("article", "main", "body", "[document]"):
-            return False
-        if name == "header" or _WIDGET_CLASS.search(class_and_id(parent)):
-            return True
-    return False
+def _site_header_decides(el: Tag) -> Any:
+    """Inside the site's header (outside the article) or a today's-date/weather widget
+    (UNDECIDED: ask the parent)."""
+    name = el.name
+    if name in ("article", "main", "body", "[document]"):
+        return False
+    if name == "header" or _WIDGET_CLASS.search(class_and_id(el)):
+        return True
+    return Inherited.UNDECIDED
 
 
 def _has_year(found: FoundDate) -> bool:
@@ -731,17 +798,24 @@ def _has_year(found: FoundDate) -> bool:
     return found.relative or bool(_HAS_YEAR.search(fold_digits(found.text)))
 
 
-def _line_of(node: Any) -> Tag | None:
+def _line_start_decides(el: Tag) -> Any:
+    """Where a short line widened over inline wrappers stops (see ``_line_of``): at an
+    element that is not inline, or whose parent's text is too long to be one line."""
+    parent = el.parent
+    if el.name not in _INLINE or not isinstance(parent, Tag) or short_text(parent, _MAX_DATE_LINE) is None:
+        return el
+    return Inherited.UNDECIDED
+
+
+def _beyond_inline_decides(el: Tag) -> Any:
+    """The first element up from here that is not an inline wrapper (or the topmost one)."""
+    return el if el.name not in _INLINE or not isinstance(el.parent, Tag) else Inherited.UNDECIDED
+
+
+def _line_of(page: Page, node: Any) -> Tag | None:
     """The element around a text node that reads as one short line: its parent, widened
     over inline wrappers while the text stays short ("<p>Posted <b>5 May 2020</b></p>")."""
-    el = node.parent
-    while (
-        isinstance(el, Tag)
-        and el.name in _INLINE
-        and isinstance(el.parent, Tag)
-        and len(el.parent.get_text(" ", strip=True)) <= _MAX_DATE_LINE
-    ):
-        el = el.parent
+    el = page.line_start.of(node.parent) if isinstance(node.parent, Tag) else None
     return el if isinstance(el, Tag) else None
 
 
@@ -767,20 +841,19 @@ def _visible_date(page: Page, title_el: Tag | None, language: str | None, now: d
     headline, then the earliest line. Dates inside sentences are not candidates."""
     order = page.position
     anchor = order.get(id(title_el)) if title_el is not None else None
-    shared = _ancestors(title_el)
     best: tuple[float, int, Published] | None = None
     seen: set[int] = set()
     for node in (n for n in page.strings if _MAY_HOLD_DATE.search(n)):
-        line = _line_of(node)
+        line = _line_of(page, node)
         if line is None or id(line) in seen:
             continue
         seen.add(id(line))
-        text = line.get_text(" ", strip=True)
+        text = text_head(line, _MAX_DATE_LINE + 1)
         if len(text) > _MAX_DATE_LINE:
             text = _leading_dateline(text, language, now) if _MAY_HOLD_DATE.search(text, 0, 24) else ""
-        if not text or _in_boilerplate(line, shared, title_el):
+        if not text or page.in_boilerplate(line, title_el):
             continue
-        if _UPDATED.search(text[:40]) and not re.search(r"publi|опубликован|نشر|veröffentlicht", text, re.I):
+        if _UPDATED.search(text[:40]) and not _STRONG_LABEL.search(text):
             continue
         attrs = class_and_id(line)
         if _UPDATED.search(attrs) and not _ENTRY_DATE.search(attrs):
@@ -790,7 +863,7 @@ def _visible_date(page: Page, title_el: Tag | None, language: str | None, now: d
             for d in find_dates(text, language=language, now=now)
             if _has_year(d) and not _RANGE_BEFORE.search(text[: text.find(d.text)])
         ]
-        if not dates or _in_site_header(line):
+        if not dates or page.in_site_header.of(line):
             continue
         rest = text.replace(dates[0].text, " ")
         labelled = _PUBLISHED_LABEL.search(rest) is not None
@@ -836,7 +909,7 @@ def find_authors(page: Page, meta: dict[str, str], objects: list[dict[str, Any]]
                 break
     if not raw:
         for el in page.with_itemprop("author"):
-            if _inside_image(el):
+            if page.inside_image.above(el):
                 continue
             name_el = el.find(attrs={"itemprop": "name"})
             raw.append((name_el or el).get("content") or (name_el or el).get_text(" ", strip=True))
@@ -848,8 +921,8 @@ def find_authors(page: Page, meta: dict[str, str], objects: list[dict[str, Any]]
             or (el.get("class") and _AUTHOR_CLASS.search(class_and_id(el)))
         ]
         for el in bylines:
-            text = el.get_text(" ", strip=True)
-            if 2 < len(text) < 100 and not _in_boilerplate(el):
+            text = short_text(el, 99)
+            if text is not None and len(text) > 2 and not page.in_boilerplate(el):
                 raw.append(text)
                 break
     names: list[str] = []
@@ -871,8 +944,9 @@ _CREDIT_CLASS = re.compile(
 )
 
 
-def _inside_image(el: Tag) -> bool:
-    return any("ImageObject" in str(parent.get("itemtype") or "") for parent in el.parents)
+def _image_decides(el: Tag) -> Any:
+    """Inside an ImageObject (microdata): the credit of a photo, not of the article."""
+    return True if "ImageObject" in str(el.get("itemtype") or "") else Inherited.UNDECIDED
 
 
 def _credit_from_text(text: str) -> str | None:
@@ -897,13 +971,13 @@ def find_photo_credit(page: Page, objects: list[dict[str, Any]]) -> str | None:
                     if names and names[0].strip():
                         return _credit_from_text(names[0]) or names[0].strip()
     for el in page.with_itemprop("author", "copyrightHolder", "creditText"):
-        if _inside_image(el):
+        if page.inside_image.above(el):
             text = el.get("content") or el.get_text(" ", strip=True)
             if text:
                 return _credit_from_text(text) or text
     for el in _credit_candidates(page):
-        text = el.get_text(" ", strip=True)
-        if not text or len(text) > 400 or _in_boilerplate(el):
+        text = short_text(el, 400)
+        if not text or page.in_boilerplate(el):
             continue
         credit = _credit_from_text(text)
         if credit:
@@ -953,12 +1027,10 @@ def labelled_lines(page: Page) -> Iterator[str]:
     found through their text nodes (cheap) rather than by scanning every element."""
     seen: set[int] = set()
     for node in (n for n in page.strings if LABEL_START.match(n)):
-        el = node.parent
-        while isinstance(el, Tag) and el.name in _INLINE and isinstance(el.parent, Tag):
-            el = el.parent
-        if not isinstance(el, Tag) or id(el) in seen or _in_boilerplate(el):
+        el = page.beyond_inline.of(node.parent) if isinstance(node.parent, Tag) else None
+        if not isinstance(el, Tag) or id(el) in seen or page.in_boilerplate(el):
             continue
         seen.add(id(el))
-        text = el.get_text(" ", strip=True)
-        if text and len(text) <= 200:
+        text = short_text(el, 200)
+        if text:
             yield text

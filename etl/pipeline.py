@@ -4,18 +4,22 @@ dedup, store), with counters.
 Workers do the CPU work on one document at a time and return plain rows; the single
 writer process holds the archive lock, owns the dedup index and writes Parquet. Results
 are consumed in input order, so a run is deterministic whatever the worker count.
+
+Each page gets ``page_budget`` CPU seconds: a page over it is rejected ("extraction took
+longer than N s") and the run goes on. In worker processes the kernel's CPU timer ends the
+worker, which is replaced (``etl.workers``); with one worker, extraction runs in this process
+and the timer's signal raises ``PageOverBudget`` at the next Python instruction (a single C
+call, one regular expression, runs to its end first).
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
+import json
 import logging
 import multiprocessing
-import os
 import re
 import resource
-import secrets
 import signal
 import sys
 import threading
@@ -31,8 +35,10 @@ from etl.extract import extract_article, published_day
 from etl.fingerprint import Fingerprint, article_id, fingerprint, hash64
 from etl.models import Article, RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
-from etl.schema import to_utc
-from etl.store import BUFFER_BYTES, Archive
+from etl.progress import Count, progress_bar
+from etl.schema import duplicate_row, reject_row, run_row, to_utc
+from etl.store import BUFFER_BYTES, Archive, ArchiveWriter, new_run_id
+from etl.workers import WorkerPool, how_it_ended
 
 log = logging.getLogger(__name__)
 MIN_WORDS = 5  # fewer words than this is not an article (an empty or navigation-only page)
@@ -40,7 +46,9 @@ MIN_WORDS_TRUNCATED = 50  # a page cut off before </html> is kept only if it sti
 # Pages read but not yet stored, per worker process: enough to keep the workers busy while the
 # writer flushes Parquet or merges index segments, and a bound on what waits in the writer.
 IN_FLIGHT_PER_WORKER = 32
-CHUNK_SIZE = 4  # pages per pool task
+# CPU seconds one page may take. The slowest of the devset's pages takes well under a second;
+# a page of 20k nested <div> once took 189 s and held the archive lock all that time.
+DEFAULT_PAGE_BUDGET = 10.0
 _END_TAG = re.compile(rb"</(?:html|body)\s*>", re.IGNORECASE)
 
 
@@ -69,6 +77,8 @@ class RunSummary:
     status: str = "running"
     error: str | None = None
     reject_reasons: list[str] = field(default_factory=list)
+    # For benchmarks: CPU seconds, index load time, memory at the writer's peak (``run_pipeline``).
+    figures: dict[str, Any] = field(default_factory=dict)
 
     @property
     def seconds(self) -> float:
@@ -76,34 +86,41 @@ class RunSummary:
         return (end - self.started_at).total_seconds()
 
     def row(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "job": self.job,
-            "source": self.source,
-            "started_at": self.started_at,
-            "finished_at": self.finished_at,
-            "seconds": self.seconds,
-            "status": self.status,
-            "read": self.read,
-            "new": self.new,
-            "duplicates": self.duplicates,
-            "near_duplicates": self.near_duplicates,
-            "revisions": self.revisions,
-            "rejected": self.rejected,
-            "error": self.error,
-        }
+        return run_row(
+            run_id=self.run_id,
+            job=self.job,
+            source=self.source,
+            started_at=self.started_at,
+            finished_at=self.finished_at or datetime.now(UTC),
+            status=self.status,
+            read=self.read,
+            new=self.new,
+            duplicates=self.duplicates,
+            near_duplicates=self.near_duplicates,
+            revisions=self.revisions,
+            rejected=self.rejected,
+            error=self.error,
+        )
+
+    def to_json(self) -> str:
+        """The runs/ row and the figures, for a script or a benchmark that ran the CLI."""
+        return json.dumps({**self.row(), "figures": self.figures}, default=str)
+
+    def fail(self, exc: BaseException) -> None:
+        """The run failed: the first error is the one to report (later ones follow from it)."""
+        if self.status != "failed" or self.error is None:
+            self.error = f"{type(exc).__name__}: {exc}"[:2000]
+        self.status = "failed"
+        log.error("run %s failed: %s", self.run_id, self.error)
+        log.debug("run %s failed", self.run_id, exc_info=exc)
 
     def line(self) -> str:
         return (
             f"run {self.run_id} {self.status}: read {self.read}, new {self.new}, "
             f"duplicates {self.duplicates}, near-duplicates {self.near_duplicates}, "
             f"revisions {self.revisions}, rejected {self.rejected}, {self.seconds:.1f} s"
+            + (f" ({self.error})" if self.error and self.status in ("failed", "interrupted") else "")
         )
-
-
-def new_run_id() -> str:
-    """Sortable and unique: UTC time plus a random suffix."""
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
 def translation_group(article: Article) -> str | None:
@@ -166,6 +183,56 @@ def process(doc: RawDocument | Reject) -> Extracted | Reject:
     return Extracted(row, fp, article.title)
 
 
+class PageOverBudget(BaseException):
+    """Raised by the CPU timer in the middle of a page's extraction. Not an Exception: the
+    ``except Exception`` that keeps one page's bug from stopping the batch must not catch it."""
+
+
+def over_budget(doc: RawDocument | Reject, budget: float) -> Reject:
+    return Reject(doc.origin, f"extraction took longer than {budget:g} s", url=doc.url)
+
+
+def _lost(budget: float | None) -> Callable[[RawDocument | Reject, int | None], Reject]:
+    """The result of a page whose worker process died on it."""
+
+    def lost(doc: RawDocument | Reject, exitcode: int | None) -> Reject:
+        if budget and exitcode == -signal.SIGPROF:
+            return over_budget(doc, budget)
+        return Reject(
+            doc.origin, f"extraction crashed its worker process ({how_it_ended(exitcode)})", url=doc.url
+        )
+
+    return lost
+
+
+class _InProcessBudget:
+    """The CPU budget of a page extracted in this process: ITIMER_PROF, whose signal raises
+    PageOverBudget. Needs the main thread (only it can have a signal handler)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __enter__(self) -> _InProcessBudget:
+        self._previous = signal.signal(signal.SIGPROF, self._expired)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, self._previous)
+
+    def _expired(self, signum: int, frame: Any) -> None:
+        raise PageOverBudget()
+
+    def process(self, doc: RawDocument | Reject) -> Extracted | Reject:
+        signal.setitimer(signal.ITIMER_PROF, self.seconds)
+        try:
+            return process(doc)
+        except PageOverBudget:
+            return over_budget(doc, self.seconds)
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+
+
 class Interrupted(Exception):
     """SIGTERM/SIGINT: stop taking new input, keep what is done."""
 
@@ -182,8 +249,10 @@ class _StopSignal:
         self._busy = 0
 
     def handle(self, signum: int, frame: Any) -> None:
+        """Only the first signal raises: a second one must not cut short the run's ending."""
+        first = self.name is None
         self.name = signal.Signals(signum).name
-        if not self._busy:
+        if first and not self._busy:
             raise Interrupted(self.name)
 
     @contextlib.contextmanager
@@ -203,14 +272,13 @@ class _StopSignal:
 class _Window:
     """At most ``limit`` inputs between being read and being stored.
 
-    ``Pool.imap`` alone has no such bound: its feeder thread reads inputs as fast as the workers
-    take them and its result queue grows without limit, so whenever the writer is slower than
-    the workers (a Parquet flush, an index segment merge, a slow disk) finished pages pile up in
-    the writer's memory. Here the feeder takes a slot before it reads an input, and the writer
-    frees it once the page is stored."""
+    Without a bound the feeder thread would read inputs as fast as the workers take them, so
+    whenever the writer is slower than the workers (a Parquet flush, an index segment merge, a
+    slow disk) finished pages would pile up in the writer's memory. The feeder takes a slot
+    before it reads an input, and the writer frees it once the page is stored."""
 
     def __init__(self, limit: int) -> None:
-        self.limit = max(limit, CHUNK_SIZE)  # at least one task's worth: else no task is ever complete
+        self.limit = max(limit, 1)
         self._slots = threading.Semaphore(self.limit)
         self._closed = False
         self.read = 0  # written by the feeder thread only
@@ -243,46 +311,27 @@ class _Window:
 
 
 def _results(
-    inputs: Iterable[RawDocument | Reject], workers: int, stop: _StopSignal, window: _Window
+    inputs: Iterable[RawDocument | Reject],
+    workers: int,
+    stop: _StopSignal,
+    window: _Window,
+    budget: float | None = None,
 ) -> Iterator[Extracted | Reject]:
     """Each input's result, in input order. With several workers, at most ``window.limit``
     inputs are read and not yet stored at any time (with one, one)."""
-    if workers <= 1:
-        for doc in inputs:
-            with stop.busy():
-                result = process(doc)
-            yield result
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if workers <= 1 and (in_main_thread or not budget):
+        with _InProcessBudget(budget) if budget else contextlib.nullcontext() as timer:
+            for doc in inputs:
+                with stop.busy():
+                    result = timer.process(doc) if timer is not None else process(doc)
+                yield result
         return
+    # Several workers, or one with a budget outside the main thread (a scheduler's run): there
+    # no signal handler can interrupt a page, so it runs in one worker process.
     language.preload()  # loaded once here, shared by the forked workers (~100 MB each otherwise)
-    ctx = multiprocessing.get_context("fork")
-    # Frozen, the objects the workers inherit are never scanned (and so never copied) by their
-    # garbage collections: on the 400-page bench a fifth fewer page faults in the workers and
-    # a peak PSS of 323-345 MB instead of 375 MB.
-    gc.freeze()
-    try:
-        pool = ctx.Pool(workers, initializer=_worker_signals)
-    finally:
-        gc.unfreeze()
-    with pool:
-        try:
-            # Results come back in input order. One page per task instead of 4 cost the writer
-            # about 0.4 s more CPU per 400 pages, more than it saved at the end of the run.
-            for result in pool.imap(process, window.feed(inputs), chunksize=CHUNK_SIZE):
-                yield result  # the writer stores it before asking for the next one
-                window.stored()
-            pool.close()  # all done: let the workers exit on their own
-            pool.join()
-        finally:
-            window.close()  # before the pool's terminate() joins the feeder thread
-
-
-def _worker_signals() -> None:
-    """Workers ignore SIGINT (Ctrl-C reaches the whole process group): the writer decides when
-    to stop. SIGTERM, which Pool.terminate() sends, ends a worker at once: the handler it
-    inherits from the writer raised Interrupted inside extraction, where it could be caught,
-    and the worker then waited for a task forever while the pool waited for it to exit."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    pool = WorkerPool(max(workers, 1), process, _lost(budget), budget=budget)
+    yield from pool.imap(inputs, window)
 
 
 def run_pipeline(
@@ -296,58 +345,96 @@ def run_pipeline(
     lock_wait: float = 0.0,
     buffer_bytes: int = BUFFER_BYTES,
     on_result: Callable[[Extracted | Reject, Decision | None], None] | None = None,
+    page_budget: float | None = DEFAULT_PAGE_BUDGET,
+    count: Count | None = None,
 ) -> RunSummary:
     """Run inputs through every stage into the archive and return the counts.
 
+    ``count`` returns a second walk over the inputs, counted in the background for the
+    progress bar's total and ETA.
+
     Holds the archive lock for the whole run (raises ArchiveBusy when another job holds it).
-    SIGTERM/SIGINT end the run early but cleanly: everything processed so far is written."""
+    SIGTERM/SIGINT end the run early but cleanly: everything processed so far is written.
+    A page that takes more than ``page_budget`` CPU seconds (None or 0: no limit) is rejected.
+    A run that fails (the store or the inputs raise) keeps what it can and returns with status
+    ``failed`` and the error; either way it writes its ``runs/`` row if the disk lets it."""
     summary = RunSummary(run_id=new_run_id(), job=job, source=source)
     cpu = _cpu_seconds()
     with archive.locked(wait_seconds=lock_wait):
         started = time.perf_counter()
         index = DedupIndex.load(archive, write_cache=True)  # we hold the lock: may refresh the cache
+        summary.figures["index_load_seconds"] = round(time.perf_counter() - started, 3)
         log.info(
             "dedup index: %d archived articles loaded in %.2f s", index.size, time.perf_counter() - started
         )
         writer = archive.writer(summary.run_id, buffer_bytes)
+        writer.begin_run(job, source, summary.started_at)
         stop = _StopSignal()
         previous = _install_signal_handlers(stop.handle)
-        bar = _progress_bar(progress)
+        bar = progress_bar(progress, "archiving", "doc", count)
         window = _Window(IN_FLIGHT_PER_WORKER * workers)
         memory = _MemoryAtPeak(index, writer)
+        results = _results(inputs, workers, stop, window, page_budget)
         try:
-            for result in _results(inputs, workers, stop, window):
+            try:
+                for result in results:
+                    with stop.busy():
+                        summary.read += 1
+                        decision = _store(result, index, writer, summary)
+                        if on_result is not None:
+                            on_result(result, decision)
+                        if bar is not None:
+                            bar.update(1)
+                        if summary.read % memory.EVERY == 0:
+                            memory.check()
+                    stop.check()
+                summary.status = "ok" if summary.rejected == 0 else "partial"
+            except (Interrupted, KeyboardInterrupt) as exc:
+                summary.status = "interrupted"
+                summary.error = f"stopped by {exc or type(exc).__name__}"
+                log.warning("interrupted by %s: writing what is done", exc or type(exc).__name__)
+            except Exception as exc:
+                summary.fail(exc)
+            finally:
                 with stop.busy():
-                    summary.read += 1
-                    decision = _store(result, index, writer, summary)
-                    if on_result is not None:
-                        on_result(result, decision)
+                    results.close()  # the workers end before the writer flushes
                     if bar is not None:
-                        bar.update(1)
-                    if summary.read % memory.EVERY == 0:
-                        memory.check()
-                stop.check()
-            summary.status = "ok" if summary.rejected == 0 else "partial"
-        except Interrupted as exc:
-            summary.status = "interrupted"
-            summary.error = f"stopped by {exc}"
-            log.warning("interrupted by %s: writing what is done", exc)
+                        bar.close()
+            with stop.busy():  # a signal now waits: the run is recorded first
+                _finish(summary, writer, memory)
         finally:
             _restore_signal_handlers(previous)
-            if bar is not None:
-                bar.close()
-        if summary.read and summary.rejected == summary.read:
-            summary.status = "failed"
-        memory.check()
-        writer.flush()
-        memory.check()
-        summary.finished_at = datetime.now(UTC)
-        writer.write_run(summary.row())
-        memory.log(window if workers > 1 else None)
+        pooled = window.read > 0  # read by worker processes (else: extracted in this process)
+        summary.figures["memory"] = memory.figures(window if pooled else None)
     own, children = (now - before for now, before in zip(_cpu_seconds(), cpu, strict=True))
-    pool = workers if workers > 1 else 0  # one worker runs in this process
-    log.info("cpu: %.2f s in the writer process, %.2f s in %d worker processes", own, children, pool)
+    pool = workers if pooled else 0
+    log.debug("cpu: %.2f s in the writer process, %.2f s in %d worker processes", own, children, pool)
+    summary.figures.update(
+        writer_cpu_seconds=round(own, 2), workers_cpu_seconds=round(children, 2), worker_processes=pool
+    )
     return summary
+
+
+def _finish(summary: RunSummary, writer: ArchiveWriter, memory: _MemoryAtPeak) -> None:
+    """Write what is buffered and the run's row. When the writes fail, the row says so, with
+    the counts of what is on disk; when even the row cannot be written, the next writer records
+    the run as killed from the rows it left."""
+    if summary.status != "failed" and summary.read and summary.rejected == summary.read:
+        summary.status = "failed"
+    memory.check()
+    try:
+        writer.flush()
+    except Exception as exc:
+        summary.fail(exc)
+        summary.new, summary.revisions, summary.rejected = (
+            writer.stored[k] for k in ("new", "revisions", "rejected")
+        )
+    memory.check()
+    summary.finished_at = datetime.now(UTC)
+    try:
+        writer.write_run(summary.row())
+    except Exception as exc:
+        log.error("run %s could not be recorded in runs/ (%s): the next run records it", summary.run_id, exc)
 
 
 class _MemoryAtPeak:
@@ -370,24 +457,31 @@ class _MemoryAtPeak:
         if rss > self.rss:
             self.rss, self.index_bytes, self.buffer_bytes = rss, index_bytes, buffer_bytes
 
-    def log(self, window: _Window | None) -> None:
+    def figures(self, window: _Window | None) -> dict[str, float]:
+        """The figures, in MB (``window``: None when pages were extracted in this process)."""
         mb = 2**20
         index, writer = self.index, self.writer
-        log.info(
-            "memory: writer peak RSS %.1f MB, when the dedup index held %.1f MB and the write buffer "
-            "%.1f MB; dedup index %d rows in %.1f MB (%.1f MB at most, while merging segments); write "
-            "buffer at most %.1f MB of %.1f MB; at most %d pages read and not yet stored (bound %d)",
-            self.rss / mb,
-            self.index_bytes / mb,
-            self.buffer_bytes / mb,
-            index.size,
-            index.nbytes / mb,
-            index.peak_nbytes / mb,
-            writer.peak_bytes / mb,
-            writer.buffer_bytes / mb,
-            window.most if window is not None else 1,
-            window.limit if window is not None else 1,
+        figures = {
+            "writer_peak_rss_mb": self.rss / mb,
+            "index_at_peak_mb": self.index_bytes / mb,
+            "buffer_at_peak_mb": self.buffer_bytes / mb,
+            "index_rows": index.size,
+            "index_mb": index.nbytes / mb,
+            "index_most_mb": index.peak_nbytes / mb,
+            "buffer_most_mb": writer.peak_bytes / mb,
+            "buffer_mb": writer.buffer_bytes / mb,
+            "in_flight": window.most if window is not None else 1,
+            "in_flight_bound": window.limit if window is not None else 1,
+        }
+        log.debug(
+            "memory: writer peak RSS %(writer_peak_rss_mb).1f MB, when the dedup index held "
+            "%(index_at_peak_mb).1f MB and the write buffer %(buffer_at_peak_mb).1f MB; dedup index "
+            "%(index_rows)d rows in %(index_mb).1f MB (%(index_most_mb).1f MB at most, while merging "
+            "segments); write buffer at most %(buffer_most_mb).1f MB of %(buffer_mb).1f MB; at most "
+            "%(in_flight)d pages read and not yet stored (bound %(in_flight_bound)d)",
+            figures,
         )
+        return {k: round(v, 1) for k, v in figures.items()}
 
 
 def _cpu_seconds() -> tuple[float, float]:
@@ -407,14 +501,13 @@ def _store(
         log.warning("rejected %s", reason)
         writer.add(
             "rejects",
-            {
-                "origin": result.origin,
-                "url": result.url,
-                "stage": result.stage,
-                "reason": result.reason,
-                "run_id": summary.run_id,
-                "rejected_at": datetime.now(UTC),
-            },
+            reject_row(
+                origin=result.origin,
+                url=result.url,
+                stage=result.stage,
+                reason=result.reason,
+                run_id=summary.run_id,
+            ),
         )
         return None
     decision = index.classify(result.fp)
@@ -429,19 +522,18 @@ def _store(
         if decision.record:
             writer.add(
                 "duplicates",
-                {
-                    "origin": row["origin"],
-                    "url": row["url"],
-                    "canonical_url": row["canonical_url"],
-                    "title": result.title,
-                    "kind": "exact" if decision.kind == "duplicate" else "near",
-                    "duplicate_of": decision.duplicate_of,
-                    "similarity": decision.similarity,
-                    "content_hash": result.fp.content_hash,
-                    "url_hash": result.fp.url_hash,
-                    "run_id": summary.run_id,
-                    "detected_at": datetime.now(UTC),
-                },
+                duplicate_row(
+                    origin=row["origin"],
+                    url=row["url"],
+                    canonical_url=row["canonical_url"],
+                    title=result.title,
+                    near=decision.kind == "near_duplicate",
+                    duplicate_of=decision.duplicate_of,
+                    similarity=decision.similarity,
+                    content_hash=result.fp.content_hash,
+                    url_hash=result.fp.url_hash,
+                    run_id=summary.run_id,
+                ),
             )
         return decision
     if decision.kind == "revision":
@@ -474,13 +566,3 @@ def _install_signal_handlers(handler: Callable[[int, Any], None]) -> dict[int, A
 def _restore_signal_handlers(previous: dict[int, Any]) -> None:
     for sig, handler in previous.items():
         signal.signal(sig, handler)
-
-
-def _progress_bar(progress: bool | None) -> Any:
-    if progress is None:
-        progress = sys.stderr.isatty() and os.environ.get("NO_PROGRESS") is None
-    if not progress:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(unit="doc", desc="archiving", file=sys.stderr)

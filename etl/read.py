@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from etl.models import RawDocument, Reject
+from etl.schema import storable
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 TEXT_SUFFIXES = (".txt", ".txt.gz")
@@ -31,15 +32,28 @@ def _kind(path: Path) -> str | None:
     return None
 
 
+def origin(path: Path) -> str:
+    """The path as archived and printed: ``os.fsdecode``'s string, its undecodable bytes escaped."""
+    return storable(os.fsdecode(path))
+
+
+def _undecodable_name(path: Path) -> Reject | None:
+    """A Reject for a file whose name is not UTF-8: its origin could not be stored as it is."""
+    name = os.fsdecode(path)
+    if storable(name) == name:
+        return None
+    return Reject(origin(path), "file name is not valid UTF-8: rename the file to archive it", stage="read")
+
+
 def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | Reject]:
     """Input files under the given paths (recursively, sorted), or a Reject per bad path."""
     for raw in paths:
         root = Path(raw)
         if not root.exists():
-            yield Reject(str(root), "no such file or directory", stage="read")
+            yield Reject(origin(root), "no such file or directory", stage="read")
             continue
         if root.is_file():
-            yield root
+            yield _undecodable_name(root) or root
             continue
         yield from _walk(root, root.resolve())
 
@@ -57,17 +71,17 @@ def _walk(directory: Path, real_root: Path) -> Iterator[Path | Reject]:
                 if not entry.name.startswith(".")
             )
     except OSError as exc:
-        yield Reject(str(directory), f"unreadable directory: {exc.strerror or exc}", stage="read")
+        yield Reject(origin(directory), f"unreadable directory: {exc.strerror or exc}", stage="read")
         return
     for name, is_dir in names:
         path = directory / name
         if is_dir:
             yield from _walk(path, real_root)
         elif _kind(path) is not None and path.is_file():
-            if path.resolve().is_relative_to(real_root):
-                yield path
+            if not path.resolve().is_relative_to(real_root):
+                yield Reject(origin(path), "symlink leads outside the input directory", stage="read")
             else:
-                yield Reject(str(path), "symlink leads outside the input directory", stage="read")
+                yield _undecodable_name(path) or path
 
 
 def sidecar_url(path: Path) -> str | None:
@@ -97,7 +111,7 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES) -> RawDocument:
     else:
         data = path.read_bytes()
     return RawDocument(
-        origin=str(path),
+        origin=origin(path),
         data=data,
         url=sidecar_url(path),
         kind=kind,
@@ -114,4 +128,4 @@ def read_inputs(paths: Iterable[str | os.PathLike[str]]) -> Iterator[RawDocument
         try:
             yield read_file(item)
         except (OSError, ValueError, EOFError) as exc:
-            yield Reject(str(item), f"unreadable: {exc}", stage="read")
+            yield Reject(origin(item), f"unreadable: {exc}", stage="read")

@@ -91,7 +91,7 @@ RUNS = pa.schema(
         pa.field("started_at", UTC_TS),
         pa.field("finished_at", UTC_TS),
         pa.field("seconds", pa.float64()),
-        pa.field("status", pa.string()),  # ok | partial | failed | interrupted
+        pa.field("status", pa.string()),  # ok | partial | failed | interrupted | killed
         pa.field("read", pa.int64()),
         pa.field("new", pa.int64()),
         pa.field("duplicates", pa.int64()),
@@ -102,6 +102,89 @@ RUNS = pa.schema(
     ],
     metadata=METADATA,
 )
+
+RUN_STATUSES = ("ok", "partial", "failed", "interrupted", "killed")
+
+
+def run_row(
+    *,
+    run_id: str,
+    job: str | None,
+    source: str | None,
+    started_at: datetime,
+    finished_at: datetime | None,
+    status: str,
+    read: int = 0,
+    new: int = 0,
+    duplicates: int = 0,
+    near_duplicates: int = 0,
+    revisions: int = 0,
+    rejected: int = 0,
+    error: str | None = None,
+) -> dict[str, Any]:
+    """A row of ``runs/``: one per run, however it ended (``killed``: recorded by the next
+    writer from the rows the run left)."""
+    if status not in RUN_STATUSES:
+        raise ValueError(f"unknown run status {status!r}")
+    seconds = (finished_at - started_at).total_seconds() if finished_at is not None else None
+    return {
+        "run_id": run_id,
+        "job": job,
+        "source": source,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "seconds": seconds,
+        "status": status,
+        "read": read,
+        "new": new,
+        "duplicates": duplicates,
+        "near_duplicates": near_duplicates,
+        "revisions": revisions,
+        "rejected": rejected,
+        "error": error,
+    }
+
+
+def reject_row(*, origin: str, url: str | None, stage: str, reason: str, run_id: str) -> dict[str, Any]:
+    """A row of ``rejects/``: an input that could not be archived, and why."""
+    return {
+        "origin": origin,
+        "url": url,
+        "stage": stage,
+        "reason": reason,
+        "run_id": run_id,
+        "rejected_at": datetime.now(UTC),
+    }
+
+
+def duplicate_row(
+    *,
+    origin: str,
+    url: str | None,
+    canonical_url: str | None,
+    title: str | None,
+    near: bool,
+    duplicate_of: str | None,
+    similarity: float | None,
+    content_hash: int,
+    url_hash: int | None,
+    run_id: str,
+) -> dict[str, Any]:
+    """A row of ``duplicates/``: a copy (exact, or ``near``: edited) of an archived article."""
+    return {
+        "origin": origin,
+        "url": url,
+        "canonical_url": canonical_url,
+        "title": title,
+        "kind": "near" if near else "exact",
+        "duplicate_of": duplicate_of,
+        "similarity": similarity,
+        "content_hash": content_hash,
+        "url_hash": url_hash,
+        "run_id": run_id,
+        "detected_at": datetime.now(UTC),
+    }
+
 
 # Hive partition columns of data/articles (integers; month not zero-padded).
 PARTITIONING = pa.schema([pa.field("year", pa.int32()), pa.field("month", pa.int32())])
@@ -118,16 +201,44 @@ def to_utc(value: datetime | date | None) -> datetime | None:
     return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
+def storable(value: str) -> str:
+    """``value`` as Parquet (UTF-8) can store and a terminal print it: each lone surrogate as
+    its backslash escape, the way ``repr`` shows it. Lone surrogates come from file names that
+    are not UTF-8 (``os.fsdecode`` turns byte 0xff into U+DCFF) and from ``\\ud800`` escapes in
+    JSON; stored as they are, one of them made every write of its batch fail."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
 def to_table(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
-    """Build a table with exactly ``schema`` (missing keys become nulls, extra keys are an error)."""
+    """Build a table with exactly ``schema`` (missing keys become nulls, extra keys are an error).
+    A string Parquet cannot store is stored ``storable``, never failing the batch."""
     rows = list(rows)
     names = set(schema.names)
     for row in rows:
         extra = set(row) - names
         if extra:
             raise KeyError(f"fields not in the schema: {sorted(extra)}")
-    columns = {f.name: pa.array([r.get(f.name) for r in rows], type=_storage_type(f.type)) for f in schema}
+    columns = {f.name: _array([r.get(f.name) for r in rows], _storage_type(f.type)) for f in schema}
     return pa.table(columns).cast(schema)
+
+
+def _array(values: list[Any], type: pa.DataType) -> pa.Array:
+    try:
+        return pa.array(values, type=type)
+    except UnicodeEncodeError:  # rare: only then is every value checked
+        return pa.array([_storable_value(v) for v in values], type=type)
+
+
+def _storable_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, list):
+        return [_storable_value(v) for v in value]
+    return value
 
 
 def _storage_type(t: pa.DataType) -> pa.DataType:

@@ -6,6 +6,7 @@ Layout under the data directory::
     duplicates/part-<run_id>-<n>.parquet     exact copies under other URLs, near-duplicates
     rejects/part-<run_id>-<n>.parquet        inputs that could not be archived, with a reason
     runs/part-<run_id>-<n>.parquet           one row per run
+    runs/.running-<run_id>.json              a run under way (job, source, start): removed with its row
     .lock                                    flock: one writing job at a time
     .index/                                  derived cache of the dedup index (etl/index_cache.py)
 
@@ -13,6 +14,11 @@ Crash safety: every file is written as ``.<name>.parquet.tmp`` in its final dire
 (a leading dot and a non-.parquet suffix: pyarrow, pandas and DuckDB all skip it),
 fsynced, renamed into place with ``os.replace`` and the directory fsynced. Stale temp
 files are swept when the next writer starts. A reader or a crash never sees half a file.
+
+Every run leaves a ``runs/`` row. One that fails or is interrupted writes it itself; one
+that was killed (or could not write it) is recorded by the next writer as ``killed``, with
+the rows it left: part files carry their run id in their name, and the run's marker file
+says which job it was.
 """
 
 from __future__ import annotations
@@ -20,20 +26,28 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
+import logging
 import os
+import re
+import secrets
 import shutil
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from etl.schema import ARTICLES, DUPLICATES, PARTITIONING, REJECTS, RUNS, conform, to_table
+from etl.schema import ARTICLES, DUPLICATES, PARTITIONING, REJECTS, RUNS, conform, run_row, to_table
+
+log = logging.getLogger(__name__)
 
 TABLES: dict[str, pa.Schema] = {
     "articles": ARTICLES,
@@ -45,6 +59,9 @@ ROW_GROUP_ROWS = 50_000
 BUFFER_BYTES = 128 * 1024 * 1024  # flush article buffers beyond this (bounded memory)
 _TMP_SUFFIX = ".parquet.tmp"
 _STAGING = ".staging"  # compaction work area, outside every table directory
+_MARKER = ".running-{run_id}.json"
+_RUN_PART = re.compile(r"part-(\d{8}T\d{6}Z-[0-9a-f]{6})-\d{5}\.parquet")  # of a new_run_id()
+KILLED_ERROR = "the run ended without recording itself (killed?): its counts are the rows it left"
 
 
 class ArchiveBusy(RuntimeError):
@@ -110,7 +127,8 @@ class Archive:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _recover(self) -> int:
-        """Remove temp files of crashed writers and finish or undo an interrupted compaction."""
+        """Remove temp files of crashed writers, finish or undo an interrupted compaction and
+        record the runs that left no ``runs/`` row."""
         if not self.root.exists():
             return 0
         removed = 0
@@ -127,10 +145,95 @@ class Archive:
                     os.replace(staged, live)  # crashed mid-swap: the staged copy is complete
                     _fsync_dir(live.parent)
             shutil.rmtree(staging)
+        self._record_killed_runs()  # after: a compaction cut short may have moved runs/ aside
         return removed
 
+    def _record_killed_runs(self) -> None:
+        """A run that has part files or a marker but no ``runs/`` row was killed (or could not
+        write its row): write one, status ``killed``, counting the rows it left. Before any
+        compaction, which merges part files into ones no longer named for their run."""
+        recorded = self._recorded_runs()
+        left: dict[str, list[tuple[str, Path]]] = {}
+        for table in ("articles", "duplicates", "rejects"):
+            for run_id, path in self._parts(table):
+                if run_id not in recorded:
+                    left.setdefault(run_id, []).append((table, path))
+        markers = {
+            p.name[len(".running-") : -len(".json")]: p
+            for p in self.path("runs").glob(_MARKER.format(run_id="*"))
+        }
+        for run_id in sorted(set(left) | (set(markers) - recorded)):
+            try:
+                row = self._killed_run(run_id, left.get(run_id, []), markers.get(run_id))
+                ArchiveWriter(self, run_id).write_run(row)
+            except Exception as exc:  # never a reason to refuse the lock: the next holder retries
+                log.error("run %s left no runs/ row, and none could be written: %s", run_id, exc)
+                continue
+            log.warning(
+                "run %s left no runs/ row: recorded as killed (%d new, %d rejected)",
+                run_id,
+                row["new"],
+                row["rejected"],
+            )
+        for marker in markers.values():
+            marker.unlink(missing_ok=True)
+
+    def _killed_run(self, run_id: str, parts: list[tuple[str, Path]], marker: Path | None) -> dict[str, Any]:
+        """The ``runs/`` row of a run that left none, from its part files and marker."""
+        counts: Counter[str] = Counter()
+        for table, path in parts:
+            columns = {"articles": ["version"], "duplicates": ["kind"]}.get(table, [])
+            counts.update(_row_counts(table, self.read(table, columns=columns, files=[path])))
+        about: dict[str, Any] = {}
+        if marker is not None:
+            with contextlib.suppress(OSError, ValueError):
+                about = json.loads(marker.read_text())
+        times = [p.stat().st_mtime for _, p in parts] + (
+            [marker.stat().st_mtime] if marker is not None else []
+        )
+        finished = datetime.fromtimestamp(max(times), UTC)
+        try:
+            started = datetime.fromisoformat(about["started_at"])
+        except (KeyError, TypeError, ValueError):
+            started = _run_id_time(run_id) or finished
+        return run_row(
+            run_id=run_id,
+            job=about.get("job"),
+            source=about.get("source"),
+            started_at=started,
+            finished_at=max(finished, started),
+            status="killed",
+            read=sum(counts.values()),
+            error=KILLED_ERROR,
+            **counts,
+        )
+
+    def _recorded_runs(self) -> set[str]:
+        """Run ids with a ``runs/`` row: from the file names, and from the rows of any file not
+        named for its run (merged by a compaction of ``runs/``)."""
+        recorded, merged = set(), []
+        for path in self.path("runs").glob("*.parquet"):
+            run_id = _run_of(path)
+            if run_id is None:
+                merged.append(path)
+            else:
+                recorded.add(run_id)
+        if merged:
+            recorded.update(self.read("runs", columns=["run_id"], files=merged)["run_id"].to_pylist())
+        return recorded
+
+    def _parts(self, table: str) -> Iterator[tuple[str, Path]]:
+        """(run id, path) of the table's part files written by a run (not by compaction)."""
+        pattern = "year=*/month=*/part-*.parquet" if table == "articles" else "part-*.parquet"
+        for path in self.path(table).glob(pattern):
+            if (run_id := _run_of(path)) is not None:
+                yield run_id, path
+
     def _live_partition(self, staged_name: str) -> Path:
-        """``year=2020,month=11`` (a staging name) -> ``articles/year=2020/month=11``."""
+        """A staging name's live directory: ``year=2020,month=11`` -> ``articles/year=2020/month=11``,
+        ``runs`` -> ``runs``."""
+        if "=" not in staged_name:
+            return self.path(staged_name)
         return self.path("articles").joinpath(*staged_name.split(","))
 
     # --- reading -------------------------------------------------------------------
@@ -178,11 +281,22 @@ class Archive:
         The new file is staged outside ``articles/`` (no reader globs there) and swapped in
         by two renames: readers see the old files or the new one, never both; a crash
         between the renames is finished by the next ``locked()``."""
-        files = sorted(partition.glob("*.parquet"))
+        name = ",".join(partition.relative_to(self.path("articles")).parts)
+        return self._rewrite(partition, name, ARTICLES)
+
+    def compact_table(self, table: str) -> tuple[int, int]:
+        """Rewrite the part files of ``runs``, ``rejects`` or ``duplicates`` as one, staged and
+        swapped in as an articles partition is (call under ``locked()``)."""
+        return self._rewrite(self.path(table), table, TABLES[table])
+
+    def _rewrite(self, partition: Path, name: str, schema: pa.Schema) -> tuple[int, int]:
+        # An earlier compaction's file first: rows written since come after the rows it holds.
+        files = sorted(
+            partition.glob("*.parquet"), key=lambda f: (not f.name.startswith("part-compact-"), f.name)
+        )
         if len(files) <= 1:
             return len(files), 0
-        table = pa.concat_tables(conform(pq.read_table(f), ARTICLES) for f in files)
-        name = ",".join(partition.relative_to(self.path("articles")).parts)
+        table = pa.concat_tables(conform(pq.read_table(f), schema) for f in files)
         staged = self.root / _STAGING / f"{name}.compacting"
         replaced = self.root / _STAGING / f"{name}.replaced"
         staged.mkdir(parents=True)
@@ -225,6 +339,7 @@ class ArchiveWriter:
         self.peak_bytes = 0
         self._interval_peak = 0
         self.files_written: list[Path] = []
+        self.stored: Counter[str] = Counter()  # rows on disk: new, revisions, duplicates, ...
 
     def _grew(self) -> None:
         self.peak_bytes = max(self.peak_bytes, self._bytes)
@@ -271,12 +386,13 @@ class ArchiveWriter:
     def _flush_partition(self, key: tuple[int, int]) -> None:
         if key in self._pending:
             self._convert(key)
-        tables = self._tables.pop(key, [])
+        tables = self._tables.get(key, [])
         if tables:
             year, month = key
             directory = self.archive.path("articles") / f"year={year}" / f"month={month}"
+            self._write("articles", pa.concat_tables(tables), directory)  # raised: the rows stay buffered
             self._bytes -= sum(t.nbytes for t in tables)
-            self._write(pa.concat_tables(tables), directory)
+        self._tables.pop(key, None)
 
     def _convert(self, key: tuple[int, int]) -> None:
         rows = self._pending.pop(key)
@@ -300,7 +416,7 @@ class ArchiveWriter:
     def _flush_other(self, table: str) -> None:
         rows = self._other[table]
         if rows:
-            self._write(to_table(rows, TABLES[table]), self.archive.path(table))
+            self._write(table, to_table(rows, TABLES[table]), self.archive.path(table))
             self._bytes -= len(rows) * self.OTHER_ROW_BYTES
             rows.clear()
 
@@ -315,14 +431,60 @@ class ArchiveWriter:
         for name in self._other:
             self._flush_other(name)
 
-    def write_run(self, row: Mapping[str, Any]) -> None:
-        self._write(to_table([row], RUNS), self.archive.path("runs"))
+    def begin_run(self, job: str | None, source: str | None, started_at: datetime) -> None:
+        """Leave a marker that says which job this run is, until ``write_run``: a run killed
+        before it writes its row is recorded with it."""
+        marker = self._marker()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(json.dumps({"job": job, "source": source, "started_at": started_at.isoformat()}))
 
-    def _write(self, table: pa.Table, directory: Path) -> None:
+    def write_run(self, row: Mapping[str, Any]) -> None:
+        self._write("runs", to_table([row], RUNS), self.archive.path("runs"))
+        self._marker().unlink(missing_ok=True)
+
+    def _marker(self) -> Path:
+        return self.archive.path("runs") / _MARKER.format(run_id=self.run_id)
+
+    def _write(self, name: str, table: pa.Table, directory: Path) -> None:
         self._seq += 1
         path = directory / f"part-{self.run_id}-{self._seq:05d}.parquet"
         _write_atomic(table, path)
         self.files_written.append(path)
+        self.stored.update(_row_counts(name, table))
+
+
+def _row_counts(table: str, rows: pa.Table) -> Counter[str]:
+    """What a part file holds, in the counts of a run: articles new or revisions (version > 1),
+    duplicates exact or near, rejects."""
+    if table == "articles":
+        revisions = pc.sum(pc.greater(rows["version"], 1)).as_py() or 0
+        return Counter(new=rows.num_rows - revisions, revisions=revisions)
+    if table == "duplicates":
+        near = pc.sum(pc.equal(rows["kind"].cast(pa.string()), "near")).as_py() or 0
+        return Counter(duplicates=rows.num_rows - near, near_duplicates=near)
+    if table == "rejects":
+        return Counter(rejected=rows.num_rows)
+    return Counter()
+
+
+def new_run_id() -> str:
+    """Sortable and unique: UTC time plus a random suffix."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def _run_of(path: Path) -> str | None:
+    """The run that wrote a part file (``part-<run_id>-<n>.parquet``); None for any other name
+    (a file merged by compaction)."""
+    match = _RUN_PART.fullmatch(path.name)
+    return match[1] if match else None
+
+
+def _run_id_time(run_id: str) -> datetime | None:
+    """The start time in a run id (``etl.pipeline.new_run_id``: ``20201111T120000Z-3fa2b1``)."""
+    try:
+        return datetime.strptime(run_id.split("-")[0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def partition_key(published_date: date | None, fetched_at: datetime) -> tuple[int, int]:

@@ -1,12 +1,13 @@
-"""The backfill job: archive local files, and partition compaction."""
+"""The backfill job: archive local files."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
 from etl.pipeline import run_pipeline
-from etl.read import read_inputs
+from etl.read import iter_files, read_inputs
 from etl.store import Archive
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,11 @@ def main(args: argparse.Namespace) -> int:
         progress=False if args.no_progress else None,
         lock_wait=args.wait,
         buffer_bytes=int(args.buffer_mb * 1024 * 1024),
+        page_budget=args.page_budget,
+        count=lambda: iter_files(args.paths),
     )
+    if args.summary_json:
+        Path(args.summary_json).write_text(summary.to_json(), encoding="utf-8")
     for reason in summary.reject_reasons:
         print(f"rejected: {reason}")
     print(summary.line())
@@ -31,14 +36,3 @@ def main(args: argparse.Namespace) -> int:
         print(f"no input files found under: {' '.join(map(str, args.paths))}")
         return 1
     return 1 if summary.status == "failed" else 0
-
-
-def compact(args: argparse.Namespace) -> int:
-    """Merge each partition's files into one, under the archive lock."""
-    archive = Archive(args.data)
-    with archive.locked(wait_seconds=args.wait):
-        for partition in archive.partitions():
-            files, rows = archive.compact(partition)
-            if rows:
-                print(f"{partition}: {files} files -> 1 ({rows} rows)")
-    return 0

@@ -1,106 +1,252 @@
-"""Command line: ``python -m jobs backfill|scrape|reprocess|extract|compact|schedule|status``.
+"""Command line: ``news-archive COMMAND`` (or ``python -m jobs COMMAND``).
 
 Exit status: 0 done (even with some rejected inputs), 1 nothing could be processed or
-the archive could not be written, 2 bad usage, 75 (EX_TEMPFAIL) another job holds the
-archive lock: try again later.
+the archive could not be written, 2 bad usage or a bad sources.toml, 75 (EX_TEMPFAIL)
+another job holds the archive lock: try again later.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import logging.handlers
 import sys
+import time
 from datetime import date
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from etl.models import RejectedInput
-from etl.pipeline import RunSummary
+from etl.pipeline import DEFAULT_PAGE_BUDGET, RunSummary
 from etl.store import ArchiveBusy
-from jobs import backfill
+from jobs import backfill, compact
 from jobs.sources import ConfigError
 
 EX_TEMPFAIL = 75
 log = logging.getLogger("jobs")
 
+# One line per command: the command list of ``--help`` and the description of its own ``--help``.
+COMMANDS = {
+    "backfill": "Archive local files (text dumps, HTML pages), or crawl a source back to --since.",
+    "scrape": "Fetch the new articles of the sources in sources.toml and archive them.",
+    "reprocess": "Re-extract the pages archived in data/raw/, without the network.",
+    "extract": "Print the article extracted from one file as JSON (nothing is archived).",
+    "compact": "Merge each partition's small files, and those of runs/, rejects/ and duplicates/, into one.",
+    "schedule": "Scrape each source on its schedule (jobs/schedule.toml) until SIGTERM or Ctrl-C.",
+    "status": "Per source: last run, errors, back-off, articles in total and in 24 h, next run.",
+}
+LOG_DEFAULTS = {"verbose": False, "quiet": False, "log_level": None, "log_file": None}
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m jobs", description=__doc__.split("\n")[0])
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging and tracebacks")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser(
-        "backfill", help="archive local files (text dumps, HTML pages), or crawl a source back to --since"
+    logs = _logging_options()
+    parser = argparse.ArgumentParser(
+        prog="news-archive",
+        description="Keep every article of the news sites you follow in a Parquet archive.",
+        epilog=__doc__.split("\n\n", 1)[1],
+        parents=[logs],
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=COMMANDS[name], description=COMMANDS[name], parents=[*parents, logs])
+
+    data = _options(
+        ("--data", {"default": "data", "metavar": "DIR", "help": "archive directory (default: data)"})
+    )
+    config = _options(
+        (
+            "--config",
+            {"default": None, "metavar": "FILE", "help": "sources file (default: jobs/sources.toml)"},
+        )
+    )
+    schedule = _options(
+        (
+            "--schedule",
+            {"default": None, "metavar": "FILE", "help": "schedule file (default: jobs/schedule.toml)"},
+        )
+    )
+    writing = _options(
+        ("--wait", {"type": float, "default": 0.0, "metavar": "SECONDS", "help": WAIT_HELP}),
+        ("--no-progress", {"action": "store_true", "help": "never show a progress bar"}),
+    )
+    run = _options(
+        (
+            "--workers",
+            {"type": int, "default": 1, "metavar": "N", "help": "extraction processes (default: 1)"},
+        ),
+        (
+            "--page-budget",
+            {"type": float, "default": DEFAULT_PAGE_BUDGET, "metavar": "SECONDS", "help": PAGE_BUDGET_HELP},
+        ),
+    )
+
+    p = command("backfill", data, config, run, writing)
     p.add_argument("paths", nargs="*", help="files or directories (default: seeds)")
     p.add_argument(
-        "--source", default=None, help="crawl this source of sources.toml instead of reading files"
+        "--source",
+        default=None,
+        metavar="NAME",
+        help="crawl this source of sources.toml instead of reading files",
     )
     p.add_argument(
-        "--since", type=_date, default=None, help="with --source: walk back to this date (YYYY-MM-DD)"
+        "--since",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="with --source: walk back to this date (YYYY-MM-DD)",
     )
-    p.add_argument("--config", default=None, help="sources file (default: jobs/sources.toml)")
-    p.add_argument("--data", default="data", help="archive directory (default: data)")
-    p.add_argument("--workers", type=int, default=1, help="extraction processes (default: 1)")
-    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for the archive lock")
-    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
-    p.add_argument("--buffer-mb", type=float, default=128, help="write article files every N MB")
+    p.add_argument(
+        "--buffer-mb",
+        type=float,
+        default=128,
+        metavar="MB",
+        help="write article files every N MB (default: 128)",
+    )
+    p.add_argument(
+        "--summary-json", default=None, metavar="FILE", help="also write the run's counts and figures as JSON"
+    )
 
-    p = sub.add_parser("scrape", help="fetch new articles of the sources in sources.toml")
-    p.add_argument("--source", default=None, help="only this source (default: every enabled one)")
+    p = command("scrape", data, config, run, writing)
+    p.add_argument(
+        "--source", default=None, metavar="NAME", help="only this source (default: every enabled one)"
+    )
     p.add_argument("--refresh", action="store_true", help="fetch archived articles again (conditional GET)")
     p.add_argument(
-        "--since", type=_date, default=None, help="crawl list pages back to this date (YYYY-MM-DD)"
+        "--since",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="crawl list pages back to this date (YYYY-MM-DD)",
     )
-    p.add_argument("--config", default=None, help="sources file (default: jobs/sources.toml)")
-    p.add_argument("--data", default="data", help="archive directory (default: data)")
-    p.add_argument("--workers", type=int, default=1, help="extraction processes (default: 1)")
-    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for the archive lock")
-    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
-    p = sub.add_parser("reprocess", help="re-extract archived pages from data/raw/ without the network")
+    p = command("reprocess", data, config, run, writing)
     p.add_argument(
-        "--config", default=None, help="sources file with extract selectors (default: jobs/sources.toml)"
+        "--since", type=_date, default=None, metavar="DATE", help="only pages fetched on or after this date"
     )
-    p.add_argument("--since", type=_date, default=None, help="only pages fetched on or after this date")
-    p.add_argument("--data", default="data", help="archive directory (default: data)")
-    p.add_argument("--workers", type=int, default=1, help="extraction processes (default: 1)")
-    p.add_argument("--wait", type=float, default=0.0, help="seconds to wait for the archive lock")
-    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
 
-    p = sub.add_parser("extract", help="print the article extracted from one file as JSON")
-    p.add_argument("file")
-    p.add_argument("--url", default=None)
+    p = command("extract")
+    p.add_argument("file", help="a page (.html, .htm, .html.gz) or a text dump (.txt)")
+    p.add_argument("--url", default=None, help="the page's URL (default: its sidecar .url file, if any)")
 
-    p = sub.add_parser("compact", help="merge each partition's small files into one")
-    p.add_argument("--data", default="data")
-    p.add_argument("--wait", type=float, default=0.0)
+    command("compact", data, writing)
 
-    p = sub.add_parser("schedule", help="scrape each source on its schedule until SIGTERM/Ctrl-C")
-    p.add_argument("--source", action="append", default=None, help="only this source (repeatable)")
-    p.add_argument("--config", default=None, help="sources file (default: jobs/sources.toml)")
-    p.add_argument("--schedule", default=None, help="schedule file (default: jobs/schedule.toml)")
-    p.add_argument("--data", default="data", help="archive directory (default: data)")
-    p.add_argument("--log-file", default=None, help="also log to this file, rotated daily, 14 days kept")
+    p = command("schedule", data, config, schedule)
+    p.add_argument(
+        "--source", action="append", default=None, metavar="NAME", help="only this source (repeatable)"
+    )
     p.add_argument("--every", type=float, default=None, help=argparse.SUPPRESS)  # tests: N s, not cron
 
-    p = sub.add_parser("status", help="per source: last run, errors, back-off, articles, next run")
-    p.add_argument("--config", default=None, help="sources file (default: jobs/sources.toml)")
-    p.add_argument("--schedule", default=None, help="schedule file (default: jobs/schedule.toml)")
-    p.add_argument("--data", default="data", help="archive directory (default: data)")
+    p = command("status", data, config, schedule)
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--plot", default=None, metavar="FILE.png", help="draw articles per day (90 days)")
+    p.add_argument(
+        "--html", default=None, metavar="FILE.html", help="write a self-contained HTML status page"
+    )
+    p.add_argument(
+        "--plot",
+        default=None,
+        metavar="FILE.png",
+        help="draw articles per day, by source and language, over the days the archive covers",
+    )
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+PAGE_BUDGET_HELP = (
+    f"CPU seconds a page may take, else it is rejected (default: {DEFAULT_PAGE_BUDGET:g}; 0: none)"
+)
+WAIT_HELP = "seconds to wait for the archive lock held by another job (default: 0, exit 75 at once)"
+
+
+def _logging_options() -> argparse.ArgumentParser:
+    """Accepted before and after the command. Absent options set nothing (SUPPRESS), so a
+    command's parser never overwrites what was given before the command; ``main`` starts
+    from LOG_DEFAULTS."""
+    logs = argparse.ArgumentParser(add_help=False)
+    group = logs.add_argument_group("logging")
+    group.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging and tracebacks"
     )
-    if not args.verbose:
-        logging.getLogger("etl.extract").setLevel(logging.ERROR)
+    group.add_argument(
+        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="warnings and errors only"
+    )
+    group.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        default=argparse.SUPPRESS,
+        metavar="LEVEL",
+        help="DEBUG, INFO, WARNING or ERROR (default: INFO; overrides -v and -q)",
+    )
+    group.add_argument(
+        "--log-file",
+        default=argparse.SUPPRESS,
+        metavar="FILE",
+        help="also log to this file (rotated at midnight UTC, 14 days kept)",
+    )
+    return logs
+
+
+def _options(*options: tuple[str, dict[str, Any]]) -> argparse.ArgumentParser:
+    """A parent parser: options that several commands share, defined once."""
+    parent = argparse.ArgumentParser(add_help=False)
+    for flag, settings in options:
+        parent.add_argument(flag, **settings)
+    return parent
+
+
+def _version() -> str:
+    try:
+        return metadata.version("news-archive")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+class UTCFormatter(logging.Formatter):
+    """``2026-11-30T12:45:01.123Z``: the same clock in every log, whatever the machine's zone."""
+
+    converter = time.gmtime
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_installed: list[logging.Handler] = []
+
+
+def configure_logging(level: int, log_file: str | None = None) -> None:
+    """Logs to stderr (and to ``log_file``), in UTC. Called again, it replaces what it installed."""
+    root = logging.getLogger()
+    for handler in _installed:
+        root.removeHandler(handler)
+        handler.close()
+    _installed.clear()
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        path = Path(log_file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(
+            logging.handlers.TimedRotatingFileHandler(path, when="midnight", backupCount=14, utc=True)
+        )
+    for handler in handlers:
+        handler.setFormatter(UTCFormatter(LOG_FORMAT))
+        root.addHandler(handler)
+        _installed.append(handler)
+    root.setLevel(level)
+    # One line per rejected page is enough: the extractor's own warnings only with -v.
+    logging.getLogger("etl.extract").setLevel(logging.ERROR if level > logging.DEBUG else logging.NOTSET)
+
+
+def _level(args: argparse.Namespace) -> int:
+    if args.log_level:
+        return logging.getLevelName(args.log_level)
+    return logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv, namespace=argparse.Namespace(**LOG_DEFAULTS))
+    configure_logging(_level(args), args.log_file)
     try:
         if args.command == "backfill" and (args.source or args.since):
             return _crawl(args, job="backfill")
@@ -114,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "extract":
             return _extract(args)
         if args.command == "compact":
-            return backfill.compact(args)
+            return compact.main(args)
         if args.command == "schedule":
             from jobs import schedule
 
@@ -177,6 +323,7 @@ def _crawl(args: argparse.Namespace, job: str) -> int:
         workers=args.workers,
         progress=False if args.no_progress else None,
         lock_wait=args.wait,
+        page_budget=args.page_budget,
     )
     if not summaries:
         print(f"no enabled sources in {config}: enable one, or name one with --source", file=sys.stderr)
@@ -196,6 +343,7 @@ def _reprocess(args: argparse.Namespace) -> int:
         workers=args.workers,
         progress=False if args.no_progress else None,
         lock_wait=args.wait,
+        page_budget=args.page_budget,
     )
     _print_summary(summary)
     if summary.read == 0:

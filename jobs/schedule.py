@@ -28,7 +28,6 @@ import contextlib
 import fcntl
 import json
 import logging
-import logging.handlers
 import os
 import signal
 import sys
@@ -886,11 +885,6 @@ def _abandon(status: int) -> None:
 
 
 def _configure_logging(args: argparse.Namespace) -> None:
+    """The log handlers (stderr, ``--log-file``) are the command line's (jobs/cli.py)."""
     if not getattr(args, "verbose", False):
         logging.getLogger("apscheduler").setLevel(logging.CRITICAL)  # our listeners say it once
-    if args.log_file:
-        path = Path(args.log_file)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.TimedRotatingFileHandler(path, when="midnight", backupCount=14, utc=True)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logging.getLogger().addHandler(handler)

@@ -45,10 +45,10 @@ from etl.fetch import Fetcher, FetchError, Resolver, Response
 from etl.fingerprint import hash64
 from etl.models import RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
-from etl.pipeline import Extracted, RunSummary, new_run_id, run_pipeline
+from etl.pipeline import DEFAULT_PAGE_BUDGET, Extracted, RunSummary, new_run_id, run_pipeline
 from etl.state import State
 from etl.store import Archive
-from etl.warc import RawRef, RawWriter, iter_records, read_record
+from etl.warc import RawRef, RawWriter, iter_records, read_record, walk_records
 from jobs.sources import DEFAULT_CONFIG, Source, load_sources
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,7 @@ def run_scrape(
     progress: bool | None = False,
     lock_wait: float = 0.0,
     resolver: Resolver | None = None,
+    page_budget: float | None = DEFAULT_PAGE_BUDGET,
 ) -> list[RunSummary]:
     """Scrape the named source, or every enabled one; one RunSummary per source.
 
@@ -103,6 +104,7 @@ def run_scrape(
             progress=progress,
             lock_wait=lock_wait,
             resolver=resolver,
+            page_budget=page_budget,
         )
         for src in config.select(source)
     ]
@@ -121,6 +123,7 @@ def scrape_source(
     resolver: Resolver | None = None,
     sleep: Callable[[float], None] = time.sleep,
     guard: Callable[[Iterator[RawDocument | Reject]], Iterator[RawDocument | Reject]] = iter,
+    page_budget: float | None = DEFAULT_PAGE_BUDGET,
 ) -> RunSummary:
     """One source, one pipeline run. A scheduler passes ``sleep`` (the fetcher's polite
     waits) and ``guard`` (wraps the inputs) to end the crawl early on a stop signal."""
@@ -142,6 +145,7 @@ def scrape_source(
             progress=progress,
             lock_wait=lock_wait,
             on_result=crawl.on_result,
+            page_budget=page_budget,
         )
         crawl.finish()
     log.info(crawl.stats.line(source.name))
@@ -156,6 +160,7 @@ def run_reprocess(
     workers: int = 1,
     progress: bool | None = False,
     lock_wait: float = 0.0,
+    page_budget: float | None = DEFAULT_PAGE_BUDGET,
 ) -> RunSummary:
     """Re-extract every archived article response (fetched on or after ``since``) from
     ``data/raw/``, without the network, through dedup: unchanged text appends nothing,
@@ -172,7 +177,14 @@ def run_reprocess(
             yield dataclasses.replace(document, selectors=dict(chosen)) if chosen else document
 
     return run_pipeline(
-        documents(), Archive(data), job="reprocess", workers=workers, progress=progress, lock_wait=lock_wait
+        documents(),
+        Archive(data),
+        job="reprocess",
+        workers=workers,
+        progress=progress,
+        lock_wait=lock_wait,
+        page_budget=page_budget,
+        count=lambda: walk_records(data / "raw", since, "article"),
     )
 
 

@@ -1,14 +1,16 @@
-"""``python -m jobs status``: what the scheduled runs did, per source.
+"""``news-archive status``: what the scheduled runs did, per source.
 
 Read-only: run rows from ``data/runs/``, rejects for failed runs, the articles' run ids, and
 ``data/scheduler.json`` when a scheduler holds the data directory. Per source: the last run
 (time, duration, counts, outcome), the last error, failed runs in a row, the back-off, the
 articles archived in total and in the last 24 hours, and the next scheduled run.
 
-``--plot FILE.png`` draws articles per publication day (fetch day when the page states none)
-over the last 90 days, one row per source and per language, days without any article in
-pale red, so a gap in coverage shows at a glance. The PNG is written by the standard
-library alone (zlib), with a built-in 5x7 pixel font: no plotting package to install.
+``--plot FILE.png`` draws articles per publication day (fetch day when the page states none),
+one row per source and per language, over the days the archive covers (weeks, months or
+years when that is more than MAX_BINS days), periods without any article in pale red, so a
+gap in coverage shows at a glance. The PNG is written by the standard library alone (zlib),
+with a built-in 5x7 pixel font: no plotting package to install. ``--html FILE`` writes the
+whole status as one page (jobs/status_page.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import math
 import os
 import struct
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,7 +43,7 @@ from jobs.schedule import (
 )
 from jobs.sources import DEFAULT_CONFIG, ConfigError, Source, load_sources
 
-PLOT_DAYS = 90
+MAX_BINS = 120  # bars or cells per chart: days, else weeks, months or years
 RUN_FIELDS = (
     "run_id",
     "job",
@@ -68,6 +71,12 @@ def main(args: argparse.Namespace) -> int:
         path = plot(args.data, args.plot, args.config)
         if not args.json:
             print(f"\nplot: {path}")
+    if args.html:
+        from jobs.status_page import write_page
+
+        path = write_page(args.data, args.html, args.config, args.schedule)
+        if not args.json:
+            print(f"\npage: {path}")
     return 0
 
 
@@ -147,9 +156,10 @@ def collect(
 
 def attributed_articles(data: Path, runs: pd.DataFrame, sources: Mapping[str, Source]) -> pd.DataFrame:
     """One row per archived article version: its source (the run's, else the source whose
-    hosts hold its site), language, day (publication, else fetch) and when it was archived."""
+    hosts hold its site), language, agency, day (publication, else fetch), fetch day and when
+    it was archived."""
     table = Archive(data).read(
-        "articles", columns=["run_id", "site", "language", "published_date", "fetched_at"]
+        "articles", columns=["run_id", "site", "language", "agency", "published_date", "fetched_at"]
     )
     df = table.to_pandas()
     run_source = dict(zip(runs["run_id"], runs["source"], strict=True))
@@ -160,12 +170,14 @@ def attributed_articles(data: Path, runs: pd.DataFrame, sources: Mapping[str, So
     archived = pd.to_datetime(df["run_id"].map(run_finished), utc=True)
     archived = archived.where(archived.notna(), pd.to_datetime(df["fetched_at"], utc=True))
     published = pd.to_datetime(df["published_date"].astype(object), errors="coerce")
-    day = published.dt.date.where(published.notna(), df["fetched_at"].dt.date)
+    fetched = df["fetched_at"].dt.date
     return pd.DataFrame(
         {
             "source": source,
             "language": df["language"].astype(object),
-            "day": day,
+            "agency": df["agency"].astype(object),
+            "day": published.dt.date.where(published.notna(), fetched),
+            "fetch_day": fetched,
             "archived_at": pd.to_datetime(archived, utc=True),
         }
     )
@@ -284,62 +296,133 @@ def _short(iso: str | None) -> str:
 # --- the plot -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Bins:
+    """Consecutive periods from an archive's first day to its last: days when they fit in
+    MAX_BINS, else weeks (from Monday), months or years."""
+
+    unit: str  # day, week, month or year
+    starts: list[date]  # the first day of each period
+
+    @classmethod
+    def covering(cls, days: Iterable[date]) -> Bins:
+        known = [d for d in days if isinstance(d, date)]
+        first, last = (min(known), max(known)) if known else (datetime.now(UTC).date(),) * 2
+        for unit in ("day", "week", "month", "year"):
+            starts = [floor(first, unit)]
+            while (step := _next(starts[-1], unit)) <= last:
+                starts.append(step)
+            if len(starts) <= MAX_BINS:
+                break
+        return cls(unit, starts)
+
+    def periods(self, days: pd.Series) -> pd.Series:
+        """The period of each day (days inside the range), found once per distinct day."""
+        position = {start: i for i, start in enumerate(self.starts)}
+        return days.map({day: position[floor(day, self.unit)] for day in days.unique()})
+
+    def label(self, start: date) -> str:
+        return {"day": f"{start}", "week": f"week of {start}", "month": f"{start:%Y-%m}"}.get(
+            self.unit, f"{start:%Y}"
+        )
+
+    def ticks(self) -> list[tuple[int, str]]:
+        """(period, label) where a coarser period begins: months on days and weeks, years on
+        months and years."""
+        ticks, previous = [], None
+        for i, start in enumerate(self.starts):
+            coarse = f"{start:%Y-%m}" if self.unit in ("day", "week") else f"{start:%Y}"
+            if coarse != previous:
+                ticks.append((i, coarse))
+            previous = coarse
+        return ticks
+
+
+def floor(day: date, unit: str) -> date:
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    if unit == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+def _next(start: date, unit: str) -> date:
+    if unit == "month":
+        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    if unit == "year":
+        return date(start.year + 1, 1, 1)
+    return start + timedelta(days=7 if unit == "week" else 1)
+
+
+MISSING = {"source": "(no source)", "language": "(unknown)", "agency": "(none)"}
+
+
+def counts_by(
+    articles: pd.DataFrame, key: str, day: str, bins: Bins, first: Iterable[str] = ()
+) -> list[tuple[str, list[int]]]:
+    """Articles per period for each value of ``key`` (MISSING names a missing one): the
+    names in ``first`` in that order, then the others, most articles first."""
+    keys = articles[key].fillna(MISSING[key]).astype(str)
+    periods = bins.periods(articles[day])
+    counts = articles.groupby([keys, periods]).size()
+    totals = keys.value_counts()
+    names = [n for n in first if n in totals.index] + [n for n in totals.index if n not in set(first)]
+    return [(name, [int(counts.get((name, i), 0)) for i in range(len(bins.starts))]) for name in names]
+
+
 def plot(
     data_dir: str | os.PathLike[str],
     path: str | os.PathLike[str],
     config_path: str | os.PathLike[str] | None = None,
-    today: date | None = None,
 ) -> Path:
-    """Articles per day and source, and per day and language, over the last 90 days, as a PNG."""
+    """Articles per publication period and source, and per period and language, as a PNG."""
     data = Path(data_dir)
     try:
         sources = load_sources(config_path or DEFAULT_CONFIG).sources
     except ConfigError:
         sources = {}
     articles = attributed_articles(data, read_runs(data), sources)
-    today = today or datetime.now(UTC).date()
-    days = [today - timedelta(days=PLOT_DAYS - 1 - i) for i in range(PLOT_DAYS)]
-    window = articles[articles["day"].isin(set(days))]
-    sections = []
-    for column, title, missing in (("source", "by source", "(no source)"), ("language", "by language", "??")):
-        keys = window[column].fillna(missing)
-        counts = window.groupby([keys, window["day"]]).size()
-        names = list(sources) if column == "source" else []
-        names += sorted(set(keys) - set(names), key=lambda n: -int((keys == n).sum()))
-        rows = [(str(n), [int(counts.get((n, d), 0)) for d in days]) for n in names]
-        sections.append((title, rows[:40]))
+    bins = Bins.covering(articles["day"])
+    sections = [
+        ("by source", counts_by(articles, "source", "day", bins, sources)[:40]),
+        ("by language", counts_by(articles, "language", "day", bins)[:40]),
+    ]
+    last = _next(bins.starts[-1], bins.unit) - timedelta(days=1)
+    title = f"articles per {bins.unit} of publication, {bins.starts[0]} to {last}"
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(heatmap_png(f"articles per publication day, {days[0]} to {days[-1]}", days, sections))
+    out.write_bytes(heatmap_png(title, bins, sections))
     return out
 
 
 _GAP = (246, 205, 205)
 _INK = (40, 40, 40)
 _SCALE = 2  # font pixels per glyph pixel
-_CELL = 8  # pixels per day
+_CHAR = 6 * _SCALE  # pixels per character
+_CELL = 8  # pixels per period
 _ROW = 20
 
 
-def heatmap_png(
-    title: str, days: list[date], sections: list[tuple[str, list[tuple[str, list[int]]]]]
-) -> bytes:
-    """One row per name, one cell per day: pale red for none, light to dark blue for more."""
-    char_w = 6 * _SCALE
+def heatmap_png(title: str, bins: Bins, sections: list[tuple[str, list[tuple[str, list[int]]]]]) -> bytes:
+    """One row per name, one cell per period: pale red for none, light to dark blue for more."""
     labels = [name for _, rows in sections for name, _ in rows]
-    label_w = char_w * max([14, *(min(len(n), 24) for n in labels)]) + 12
-    total_w = char_w * 8
-    width = 16 + label_w + _CELL * len(days) + 12 + total_w
+    label_w = _CHAR * max([14, *(min(len(n), 24) for n in labels)]) + 12
+    grid_w = _CELL * len(bins.starts)
+    total_w = _CHAR * 8
+    width = 16 + label_w + max(grid_w, _CHAR * len("0000-00")) + 12 + total_w
     height = 16 + 3 * _ROW + sum(_ROW * (len(rows) + 1) for _, rows in sections) + 2 * _ROW
+    width = max(width, 16 + _CHAR * len(title) + 16)
     canvas = _Canvas(width, height)
     x0 = 16 + label_w
     canvas.text(16, 12, title, _INK)
     y = 12 + _ROW + 4
-    for i, day in enumerate(days):  # month starts: a tick and the month
-        if day.day == 1:
-            canvas.rect(x0 + i * _CELL, y + 7 * _SCALE + 3, 1, 6, _INK)
-            canvas.text(x0 + i * _CELL, y, f"{day:%Y-%m}", _INK)
-    canvas.text(x0 + len(days) * _CELL + 12, y, "total", _INK)
+    for x, text in tick_positions(bins, _CELL, _CHAR):  # coarser period starts: a tick and its name
+        canvas.rect(x0 + x, y + 7 * _SCALE + 3, 1, 6, _INK)
+        canvas.text(x0 + x, y, text, _INK)
+    total_x = x0 + max(grid_w, _CHAR * len("0000-00")) + 12
+    canvas.text(total_x, y, "total", _INK)
     y += 2 * _ROW
     for title_text, rows in sections:
         canvas.text(16, y + 3, title_text, (90, 90, 90))
@@ -350,14 +433,28 @@ def heatmap_png(
             for i, count in enumerate(counts):
                 colour = _GAP if count == 0 else _blue(math.sqrt(count / top))
                 canvas.rect(x0 + i * _CELL, y, _CELL - 1, _ROW - 4, colour)
-            canvas.text(x0 + len(days) * _CELL + 12, y + 3, str(sum(counts)), _INK)
+            canvas.text(total_x, y + 3, str(sum(counts)), _INK)
             y += _ROW
     canvas.rect(16, y + 4, 14, 14, _GAP)
-    canvas.text(36, y + 6, "no article that day", _INK)
-    canvas.rect(16 + 24 * char_w, y + 4, 14, 14, _blue(0.15))
-    canvas.rect(16 + 24 * char_w + 16, y + 4, 14, 14, _blue(1.0))
-    canvas.text(16 + 24 * char_w + 36, y + 6, "few to most in the row", _INK)
+    canvas.text(36, y + 6, f"no article that {bins.unit}", _INK)
+    canvas.rect(16 + 24 * _CHAR, y + 4, 14, 14, _blue(0.15))
+    canvas.rect(16 + 24 * _CHAR + 16, y + 4, 14, 14, _blue(1.0))
+    canvas.text(16 + 24 * _CHAR + 36, y + 6, "few to most in the row", _INK)
     return canvas.png()
+
+
+def tick_positions(bins: Bins, cell: float, char: float) -> list[tuple[float, str]]:
+    """Where to write each tick label on a grid of ``cell``-wide periods: a label that would
+    run into the previous one, or past the grid's end, is left out (the last month used to
+    overwrite the "total" header)."""
+    end = max(cell * len(bins.starts), char * len("0000-00"))
+    placed: list[tuple[float, str]] = []
+    for i, text in bins.ticks():
+        x = i * cell
+        if x + char * len(text) > end or (placed and x < placed[-1][0] + char * (len(placed[-1][1]) + 1)):
+            continue
+        placed.append((x, text))
+    return placed
 
 
 def _blue(level: float) -> tuple[int, int, int]:

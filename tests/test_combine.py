@@ -40,6 +40,15 @@ def test_lines_only_the_others_have_are_placed_after_the_block_they_follow() -> 
     assert _text(elect(ballot(own, others), MAJORITY)) == [P1, P2, P3]
 
 
+def test_a_list_we_keep_between_elected_paragraphs_stays_though_trafilatura_skips_it() -> None:
+    items = ["Hamburg und Bremen", "Niedersachsen", "Schleswig-Holstein"]
+    own = [Block("p", P1), *(Block("li", i) for i in items), Block("p", P2), Block("li", TEASER)]
+    others = (f"{P1}\n{P2}", f"{P1}\n" + "\n".join(items) + f"\n{P2}")
+    assert _text(elect(ballot(own, others))) == [P1, *items, P2]  # the trailing item is not bridged
+    no_bridge = VoteParams(combine.FITTED.weights, combine.FITTED.threshold, combine.FITTED.min_agreement)
+    assert _text(elect(ballot(own, others), no_bridge)) == [P1, P2]
+
+
 def test_when_we_failed_on_the_page_the_others_decide() -> None:
     # we kept a teaser and judged the article boilerplate; the others agree on the article
     own = [Block("p", TEASER), Block("p", P1, boilerplate=True), Block("p", P2, boilerplate=True)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -53,6 +53,7 @@ def write_run(data: Path, month: int, rows: list[tuple[Fingerprint, int]], run_i
                 article(i, **fields, version=version, published_date=date(2024, month, 1), run_id=run_id)
             )
         writer.flush()
+        writer.write_run({"run_id": run_id, "status": "ok", "started_at": datetime.now(UTC)})
 
 
 def write_recorded_duplicate(data: Path, fp: Fingerprint) -> None:
@@ -60,6 +61,7 @@ def write_recorded_duplicate(data: Path, fp: Fingerprint) -> None:
     schema = pa.schema([DUPLICATES.field("content_hash"), DUPLICATES.field("url_hash")])
     table = pa.table({"content_hash": [fp.content_hash], "url_hash": [fp.url_hash]}, schema=schema)
     pq.write_table(table, data / "duplicates" / "part-r0-00001.parquet")
+    Archive(data).writer("r0").write_run({"run_id": "r0", "status": "ok", "started_at": datetime.now(UTC)})
 
 
 def cold(data: Path) -> DedupIndex:

@@ -46,6 +46,7 @@ def assert_no_duplicates(data: Path) -> pd.DataFrame:
     return runs
 
 
+@pytest.mark.slow
 def test_two_backfills_started_at_once_one_waits_or_exits_75_and_nothing_is_duplicated(
     tmp_path: Path,
 ) -> None:
@@ -78,6 +79,7 @@ def test_two_backfills_started_at_once_one_waits_or_exits_75_and_nothing_is_dupl
         assert len(runs) == 2 and sorted(runs["new"])[0] == 0
 
 
+@pytest.mark.slow
 def test_while_one_job_holds_the_lock_every_writing_job_exits_75_or_waits(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -120,6 +122,7 @@ def test_while_one_job_holds_the_lock_every_writing_job_exits_75_or_waits(
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.slow
 def test_a_job_killed_with_sigkill_leaves_no_lock_behind(tmp_path: Path, workers: str) -> None:
     inputs = tmp_path / "inputs"
     inputs.mkdir()

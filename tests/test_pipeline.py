@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import gzip
-import logging
+import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -27,6 +26,7 @@ from etl.pipeline import _results, _StopSignal, _Window, run_pipeline
 from etl.read import read_inputs
 from etl.store import Archive
 from tests.conftest import FIXTURES, ROOT, SEEDS
+from tests.faults import SPIN_MARK
 
 
 def backfill(*args: str | Path, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -46,6 +46,7 @@ def article_rows(data: Path) -> int:
     return Archive(data).read("articles", columns=["article_id"]).num_rows
 
 
+@pytest.mark.slow
 def test_backfill_twice_appends_nothing(data_dir: Path) -> None:
     first = backfill(SEEDS, "--data", data_dir)
     assert "read 9, new 9, duplicates 0" in first.stdout
@@ -60,6 +61,7 @@ def test_backfill_twice_appends_nothing(data_dir: Path) -> None:
     assert runs["duplicates"].tolist() == [0, 9]
 
 
+@pytest.mark.slow
 def test_pandas_and_duckdb_read_documented_types(data_dir: Path) -> None:
     backfill(SEEDS, "--data", data_dir)
     df = pd.read_parquet(data_dir / "articles")
@@ -85,6 +87,7 @@ def test_pandas_and_duckdb_read_documented_types(data_dir: Path) -> None:
     assert sum(t[4] for t in types) == 9
 
 
+@pytest.mark.slow
 def test_partition_uses_the_page_date_and_offset(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -105,6 +108,7 @@ def test_partition_uses_the_page_date_and_offset(data_dir: Path, tmp_path: Path)
     assert row["published_offset_minutes"] == 180
 
 
+@pytest.mark.slow
 def test_unknown_date_goes_to_read_month_and_is_kept(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -124,6 +128,7 @@ def test_unknown_date_goes_to_read_month_and_is_kept(data_dir: Path, tmp_path: P
     )
 
 
+@pytest.mark.slow
 def test_bad_inputs_are_rejected_with_reasons_and_the_batch_goes_on(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -148,6 +153,34 @@ def test_bad_inputs_are_rejected_with_reasons_and_the_batch_goes_on(data_dir: Pa
     assert article_rows(data_dir) == 1
 
 
+@pytest.mark.slow
+def test_a_file_name_that_is_not_utf8_fails_alone_and_the_rest_is_archived(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """It aborted the whole backfill ('utf-8' codec can't encode character '\\udcff'), naming no
+    file and archiving nothing; and so did a lone surrogate escape in a page's JSON-LD."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(SEEDS / "002_putin_erdogan_en.txt", inputs / "a.txt")
+    shutil.copy(SEEDS / "000_2a54357175af2b52.txt", os.fsdecode(os.fsencode(inputs) + b"/bad\xff.txt"))
+    (inputs / "jsonld.html").write_text(
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+        '"Bridge \\ud800 reopens", "datePublished": "2021-03-04"}</script></head><body><article>'
+        "<h1>Bridge reopens</h1><p>"
+        + "The old bridge over the river reopened to traffic today. " * 5
+        + "</p></article></body></html>",
+        encoding="utf-8",
+    )
+    result = backfill(inputs, "--data", data_dir)
+    assert "read 3, new 2," in result.stdout
+    assert f"rejected: {inputs}/bad\\udcff.txt: file name is not valid UTF-8" in result.stdout
+    rejects = Archive(data_dir).read("rejects").to_pylist()
+    assert [(r["origin"], r["stage"]) for r in rejects] == [(f"{inputs}/bad\\udcff.txt", "read")]
+    titles = set(etl.load_articles(data_dir)["title"])
+    assert "Bridge \\ud800 reopens" in titles and len(titles) == 2
+
+
+@pytest.mark.slow
 def test_nothing_processable_exits_non_zero(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -156,6 +189,7 @@ def test_nothing_processable_exits_non_zero(data_dir: Path, tmp_path: Path) -> N
     assert backfill(tmp_path / "missing", "--data", data_dir, check=False).returncode == 1
 
 
+@pytest.mark.slow
 def test_gzip_html_and_sidecar_url(data_dir: Path, tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -189,44 +223,121 @@ def _corpus(directory: Path, n: int) -> None:
         (directory / f"{i:04d}.txt").write_text(f"Headline number {i}\n\n12 March 2021\n\n{body}\n")
 
 
-@pytest.mark.parametrize("files_before_kill", [1, 4])
+@pytest.mark.parametrize(("files_before_kill", "workers"), [(1, "1"), (4, "1"), (4, "2")])
+@pytest.mark.slow
 def test_sigkill_mid_run_leaves_a_readable_dataset_and_rerun_completes(
-    data_dir: Path, tmp_path: Path, files_before_kill: int
+    data_dir: Path, tmp_path: Path, files_before_kill: int, workers: str
 ) -> None:
     """Killed while it is writing (after the first file, or several), not at a fixed time:
-    the moment must be mid-run however fast the machine is."""
+    the moment must be mid-run however fast the machine is. Its workers die with it, quietly,
+    and the next run records it as killed with the rows it left (it left no runs/ row)."""
     n = 3000
     inputs = tmp_path / "in"
     _corpus(inputs, n)
     cmd = [sys.executable, "-m", "jobs", "backfill", "--no-progress", str(inputs), "--data", str(data_dir)]
-    proc = subprocess.Popen(
-        [*cmd, "--buffer-mb", "0.05"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    stderr = tmp_path / "stderr.log"
+    with open(stderr, "w") as err:
+        proc = subprocess.Popen(
+            [*cmd, "--buffer-mb", "0.05", "--workers", workers],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
     deadline = time.monotonic() + 120
     while len(list((data_dir / "articles").rglob("*.parquet"))) < files_before_kill:
         assert proc.poll() is None and time.monotonic() < deadline, "the run ended before the kill"
         time.sleep(0.01)
+    children = _children(proc.pid)
+    assert len(children) == (2 if workers == "2" else 0)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    _assert_gone(children)
+    assert "Traceback" not in stderr.read_text() and "Error" not in stderr.read_text()
     # Readable by every reader, whatever the moment of the kill.
     partial = len(pd.read_parquet(data_dir / "articles"))
     assert 0 < partial < n
     for f in data_dir.rglob("*.parquet"):
         pq.read_metadata(f)
+    assert not (data_dir / "runs").exists() or not list((data_dir / "runs").glob("*.parquet"))
     subprocess.run([*cmd], cwd=ROOT, check=True, capture_output=True, timeout=300)
     df = etl.load_articles(data_dir)
     assert len(df) == n
     assert df["content_hash"].is_unique
     assert not list(data_dir.rglob("*.tmp"))
+    runs = Archive(data_dir).read("runs").to_pandas().sort_values("started_at")
+    assert runs["status"].tolist() == ["killed", "ok"]
+    killed, rerun = runs.iloc[0], runs.iloc[1]
+    assert (
+        killed["job"] == "backfill" and killed["new"] == (df["run_id"] == killed["run_id"]).sum() == partial
+    )
+    assert (
+        killed["read"] == partial and killed["rejected"] == 0 and killed["finished_at"] <= rerun["started_at"]
+    )
+    assert rerun["new"] == n - partial and rerun["duplicates"] == partial
+    assert not list((data_dir / "runs").glob(".*"))  # no marker left
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_sigterm_mid_run_stops_it_at_the_next_page_and_keeps_what_is_done(
+@pytest.mark.slow
+def test_a_run_whose_store_fails_records_it_and_keeps_what_it_stored(
     data_dir: Path, tmp_path: Path, workers: str
+) -> None:
+    """The disk fills up after three article files (tests/faults.py). Before, the run raised
+    and left no runs/ row while its stored rows stayed visible; now it says why in one line,
+    records itself as failed with the counts of what is on disk, and the next run completes."""
+    n = 300
+    inputs = tmp_path / "in"
+    _corpus(inputs, n)
+    args = ["backfill", "--no-progress", str(inputs), "--data", str(data_dir), "--workers", workers]
+    failing = [sys.executable, "-m", "tests.faults", "disk-full-after-3", *args, "--buffer-mb", "0.05"]
+    result = subprocess.run(failing, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "failed:" in result.stdout and "(OSError: [Errno 28] No space left on device" in result.stdout
+    assert "Traceback" not in result.stderr
+    stored = etl.load_articles(data_dir, columns=["run_id"])
+    (run,) = Archive(data_dir).read("runs").to_pylist()
+    assert run["status"] == "failed" and run["error"].startswith(
+        "OSError: [Errno 28] No space left on device"
+    )
+    assert 0 < run["new"] == len(stored) < run["read"] <= n
+    assert set(stored["run_id"]) == {run["run_id"]}
+    backfill(inputs, "--data", data_dir)
+    assert (
+        len(etl.load_articles(data_dir, columns=["content_hash"])["content_hash"].unique())
+        == n
+        == article_rows(data_dir)
+    )
+    runs = Archive(data_dir).read("runs").to_pandas().sort_values("started_at")
+    assert runs["status"].tolist() == ["failed", "ok"]
+
+
+def _assert_gone(pids: list[int], seconds: float = 10) -> None:
+    """Every process in ``pids`` has ended (the kernel kills them with their parent)."""
+    deadline = time.monotonic() + seconds
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = [p for p in alive if Path(f"/proc/{p}").exists() and "Z" not in _state(p)]
+    assert not alive, f"worker processes outlived their parent: {alive}"
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
+@pytest.mark.parametrize(
+    ("workers", "sig"), [("1", signal.SIGTERM), ("2", signal.SIGTERM), ("2", signal.SIGINT)]
+)
+@pytest.mark.slow
+def test_sigterm_mid_run_stops_it_at_the_next_page_and_keeps_what_is_done(
+    data_dir: Path, tmp_path: Path, workers: str, sig: signal.Signals
 ) -> None:
     """The signal lands while pages are being extracted: it must neither be swallowed by the
     extraction code (the run went on, the page was rejected) nor leave a worker the pool
-    waits for forever."""
+    waits for forever. SIGINT goes to the whole process group, as Ctrl-C does."""
     inputs = tmp_path / "in"
     inputs.mkdir()
     pages = sorted(SEEDS.glob("*.html"))
@@ -249,14 +360,23 @@ def test_sigterm_mid_run_stops_it_at_the_next_page_and_keeps_what_is_done(
     ]
     with open(log, "w") as err:
         proc = subprocess.Popen(
-            [*cmd, "--workers", workers], cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True
+            [*cmd, "--workers", workers],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            start_new_session=True,
         )
     try:
         deadline = time.monotonic() + 120
         while "duplicate of" not in log.read_text():  # logged once the second copy is being stored
             assert proc.poll() is None and time.monotonic() < deadline, "no duplicate before the run ended"
             time.sleep(0.02)
-        proc.send_signal(signal.SIGTERM)
+        children = _children(proc.pid)
+        if sig == signal.SIGINT:
+            os.killpg(proc.pid, sig)
+        else:
+            proc.send_signal(sig)
         out, _ = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
@@ -265,8 +385,10 @@ def test_sigterm_mid_run_stops_it_at_the_next_page_and_keeps_what_is_done(
             proc.kill()
             proc.wait()
     assert proc.returncode == 0, out + log.read_text()[-3000:]
+    _assert_gone(children)
+    assert "Traceback" not in log.read_text()
     run = Archive(data_dir).read("runs").to_pylist()
-    assert [(r["status"], r["error"]) for r in run] == [("interrupted", "stopped by SIGTERM")]
+    assert [(r["status"], r["error"]) for r in run] == [("interrupted", f"stopped by {sig.name}")]
     assert len(pages) < run[0]["read"] < len(pages) * copies and run[0]["rejected"] == 0, out
     assert run[0]["new"] == len(pages) == article_rows(data_dir)
     assert not list(data_dir.rglob("*.tmp"))
@@ -277,6 +399,44 @@ def _children(pid: int) -> list[int]:
     return [int(c) for c in path.read_text().split()] if path.exists() else []
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+@pytest.mark.slow
+def test_a_page_over_the_cpu_budget_is_rejected_and_every_other_page_is_stored(
+    data_dir: Path, tmp_path: Path, workers: str
+) -> None:
+    """A real run whose extractor spins on one page (tests/faults.py): before, nothing
+    limited a page and the run waited for it (the spin lasts two minutes). The page right
+    behind the spinning one went to the same worker, is re-run by its replacement, and still
+    wins over a later copy of itself: which copy is kept does not depend on timing."""
+    first = tmp_path / "first"
+    first.mkdir()
+    page = (SEEDS / "030_en_politics.html").read_bytes()
+    (first / "a_spin.html").write_bytes(page.replace(b"<body", SPIN_MARK + b"<body", 1))
+    (first / "b_other.txt").write_text(
+        "Harbour reopens after storm\n\n" + "Ferries sailed again from the harbour on Monday. " * 8
+    )
+    shutil.copy(SEEDS / "002_putin_erdogan_en.txt", first / "c_copy.txt")
+    cmd = [sys.executable, "-m", "tests.faults", "spin", "backfill", "--no-progress", str(first), str(SEEDS)]
+    cmd += ["--data", str(data_dir), "--workers", workers, "--page-budget", "1"]
+    started = time.monotonic()
+    result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "read 12, new 10, duplicates 1, near-duplicates 0, revisions 0, rejected 1" in result.stdout
+    assert f"rejected: {first}/a_spin.html: extraction took longer than 1 s" in result.stdout
+    rejects = Archive(data_dir).read("rejects").to_pylist()
+    assert [(r["origin"], r["reason"]) for r in rejects] == [
+        (f"{first}/a_spin.html", "extraction took longer than 1 s")
+    ]
+    kept = etl.load_articles(data_dir, columns=["origin"])["origin"]
+    assert f"{first}/c_copy.txt" in set(kept) and f"{SEEDS}/002_putin_erdogan_en.txt" not in set(kept)
+    assert elapsed < 60  # about the budget plus start-up, not the two minutes of the spin
+    if workers == "2":
+        assert "extraction worker" in result.stderr and "replaced" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
 def test_extract_cli_prints_json() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "jobs", "extract", str(SEEDS / "000_2a54357175af2b52.txt")],
@@ -285,13 +445,13 @@ def test_extract_cli_prints_json() -> None:
         text=True,
         check=True,
     )
-    import json
 
     article = json.loads(result.stdout)
     assert article["agency"] == "TASS"
     assert article["published"] == "2020-11-11"
 
 
+@pytest.mark.slow
 def test_near_duplicates_across_runs_go_to_duplicates_once(data_dir: Path, tmp_path: Path) -> None:
     backfill(SEEDS, "--data", data_dir)
     inputs = tmp_path / "in"
@@ -315,10 +475,7 @@ def test_near_duplicates_across_runs_go_to_duplicates_once(data_dir: Path, tmp_p
     assert article_rows(data_dir) == 9
 
 
-def test_two_workers_store_what_one_stores_and_log_the_cpu_split(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO, logger="etl.pipeline")
+def test_two_workers_store_what_one_stores_and_report_the_cpu_split(tmp_path: Path) -> None:
     inputs = [SEEDS, FIXTURES / "site", SEEDS]  # the second pass: duplicates
     one = run_pipeline(read_inputs(inputs), Archive(tmp_path / "one"), workers=1, progress=False)
     two = run_pipeline(read_inputs(inputs), Archive(tmp_path / "two"), workers=2, progress=False)
@@ -332,31 +489,32 @@ def test_two_workers_store_what_one_stores_and_log_the_cpu_split(
     ]
     assert stored[0]["origin"].is_unique
     pd.testing.assert_frame_equal(stored[0], stored[1])
-    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("cpu: ")]
-    split = [
-        re.fullmatch(r"cpu: ([\d.]+) s in the writer process, ([\d.]+) s in (\d) worker processes", x)
-        for x in lines
-    ]
-    assert len(split) == 2 and all(split)
-    assert float(split[0][1]) > 0 and split[0][3] == "0"  # one worker: extraction runs in the writer
-    assert float(split[1][2]) > 0 and split[1][3] == "2"
-    memory = [
-        re.fullmatch(
-            r"memory: writer peak RSS [\d.]+ MB, when the dedup index held [\d.]+ MB and the write buffer "
-            r"[\d.]+ MB; dedup index (\d+) rows in ([\d.]+) MB \(([\d.]+) MB at most, while merging "
-            r"segments\); write buffer at most ([\d.]+) MB of 128.0 MB; at most (\d+) pages read and not yet "
-            r"stored \(bound (\d+)\)",
-            r.getMessage(),
-        )
-        for r in caplog.records
-        if r.getMessage().startswith("memory: ")
-    ]
-    assert len(memory) == 2 and all(memory)
-    for line, run in zip(memory, (one, two), strict=True):
-        assert int(line[1]) == run.new + run.revisions
-        assert 0 < float(line[2]) <= float(line[3]) and 0 < float(line[4]) < 128
-    assert (memory[0][5], memory[0][6]) == ("1", "1")
-    assert 1 <= int(memory[1][5]) <= int(memory[1][6]) == 64
+    # One worker: extraction runs in the writer process; two: in two worker processes.
+    assert one.figures["writer_cpu_seconds"] > 0 and one.figures["worker_processes"] == 0
+    assert two.figures["workers_cpu_seconds"] > 0 and two.figures["worker_processes"] == 2
+    for run in (one, two):
+        memory = run.figures["memory"]
+        assert memory["index_rows"] == run.new + run.revisions
+        assert 0 < memory["index_mb"] <= memory["index_most_mb"]
+        assert 0 < memory["buffer_most_mb"] < memory["buffer_mb"] == 128
+        assert memory["writer_peak_rss_mb"] > memory["index_at_peak_mb"] + memory["buffer_at_peak_mb"]
+    assert (one.figures["memory"]["in_flight"], one.figures["memory"]["in_flight_bound"]) == (1, 1)
+    assert 1 <= two.figures["memory"]["in_flight"] <= two.figures["memory"]["in_flight_bound"] == 64
+
+
+@pytest.mark.slow
+def test_the_cli_writes_the_figures_as_json_and_logs_them_only_when_verbose(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """Benchmarks read figures from the run summary, not from log text; a user's backfill does
+    not print them."""
+    out = tmp_path / "summary.json"
+    result = backfill(SEEDS, "--data", data_dir, "--summary-json", out)
+    summary = json.loads(out.read_text())
+    assert (summary["status"], summary["read"], summary["new"]) == ("ok", 9, 9)
+    assert summary["figures"]["memory"]["index_rows"] == 9 and summary["figures"]["writer_cpu_seconds"] > 0
+    assert summary["run_id"] == Archive(data_dir).read("runs")["run_id"][0].as_py()
+    assert "memory:" not in result.stderr and "cpu:" not in result.stderr
 
 
 def test_workers_stop_at_the_window_while_the_writer_is_busy() -> None:

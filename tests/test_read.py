@@ -310,3 +310,39 @@ def test_gzip_bomb_in_a_directory_is_a_reject_and_the_rest_is_read(tmp_path: Pat
     assert "decompressed size exceeds" in items[0].reason
     assert isinstance(items[1], RawDocument)
     assert items[1].data == b"<p>fine</p>"
+
+
+def test_a_file_name_that_is_not_utf8_is_a_reject_naming_it_and_the_rest_is_read(tmp_path: Path) -> None:
+    """os.fsdecode gives such a name as a string with a lone surrogate (byte 0xff -> U+DCFF),
+    which Parquet cannot store: it aborted the whole backfill. It is refused alone, named the
+    way repr shows the fsdecoded path."""
+    root = tmp_path / "in"
+    write(root / "a.txt")
+    write(root / "z.txt")
+    bad_file = os.fsdecode(os.fsencode(root) + b"/bad\xff.html")
+    bad_dir = os.fsdecode(os.fsencode(root) + b"/dir\xfe")
+    write(Path(bad_file))
+    write(Path(bad_dir) / "inside.txt")
+    items = list(read_inputs([root]))
+    assert [type(i) for i in items] == [RawDocument, Reject, Reject, RawDocument]
+    assert [i.origin for i in items] == [
+        f"{root}/a.txt",
+        repr(bad_file)[1:-1],
+        repr(f"{bad_dir}/inside.txt")[1:-1],
+        f"{root}/z.txt",
+    ]
+    assert items[1].origin == f"{root}/bad\\udcff.html"
+    for reject in items[1:3]:
+        assert reject.reason == "file name is not valid UTF-8: rename the file to archive it"
+        assert reject.stage == "read"
+
+
+def test_a_path_given_by_name_that_is_not_utf8_is_a_storable_reject(tmp_path: Path) -> None:
+    missing = os.fsdecode(os.fsencode(tmp_path) + b"/gone\xff")
+    (item,) = list(iter_files([missing]))
+    assert isinstance(item, Reject) and "no such file" in item.reason
+    assert item.origin == f"{tmp_path}/gone\\udcff"
+    given = write(Path(os.fsdecode(os.fsencode(tmp_path) + b"/page\xff.txt")))
+    (item,) = list(iter_files([given]))
+    assert isinstance(item, Reject) and item.origin == f"{tmp_path}/page\\udcff.txt"
+    assert "not valid UTF-8" in item.reason

@@ -373,6 +373,7 @@ def _status(data: Path, config: Path, timing: Path) -> dict:
     return json.loads(json.dumps(status.collect(data, config, timing)))  # what --json prints
 
 
+@pytest.mark.slow
 def test_scheduler_runs_logs_and_archives_then_stops_cleanly_on_sigterm_mid_run(tmp_path: Path) -> None:
     data, log = tmp_path / "data", tmp_path / "schedule.log"
     with FixtureSite(crawl_delay=0.0, slow_seconds=2.0) as site:
@@ -421,6 +422,7 @@ def test_scheduler_runs_logs_and_archives_then_stops_cleanly_on_sigterm_mid_run(
     assert _status(data, config, timing)["scheduler"]["running"] is False
 
 
+@pytest.mark.slow
 def test_idle_scheduler_stops_on_sigint_and_a_second_one_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -346,6 +346,7 @@ def _cli(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "jobs", *map(str, args)]
 
 
+@pytest.mark.slow
 def test_killed_scrape_resumes_and_ends_with_the_same_dataset(tmp_path: Path) -> None:
     with FixtureSite(crawl_delay=0.05, slow_seconds=1.0) as site:
         config = write_config(tmp_path / "sources.toml", site.base)

@@ -3,6 +3,7 @@ source whose host refuses connections until it is backed off, and a local backfi
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import struct
@@ -12,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from etl.pipeline import RunSummary
@@ -155,16 +157,25 @@ def _pixels(png: bytes) -> tuple[int, int, set[tuple[int, int, int]], list[bytes
     return width, height, colours, rows  # type: ignore[return-value]
 
 
-def test_plot_draws_a_png_with_gaps_and_counts(scenario: Scenario, tmp_path: Path) -> None:
+def test_plot_covers_the_days_the_archive_holds(scenario: Scenario, tmp_path: Path) -> None:
+    """Seed pages from 2020 and 2025 and fixture pages from 2024: the grid spans November 2020
+    to the last page's month (not the 90 days before today, which would be empty)."""
     from jobs import status
 
-    out = status.plot(
-        scenario.data, tmp_path / "plots" / "coverage.png", scenario.config, today=date(2024, 5, 31)
+    out = status.plot(scenario.data, tmp_path / "plots" / "coverage.png", scenario.config)
+    articles = status.attributed_articles(
+        scenario.data, status.read_runs(scenario.data), load_sources(scenario.config).sources
     )
+    bins = status.Bins.covering(articles["day"])
+    assert bins.unit == "month" and bins.starts[0] == date(2020, 11, 1)
+    assert bins.starts[-1] == max(articles["day"]).replace(day=1)
+    rows = dict(status.counts_by(articles, "source", "day", bins, ["good", "down"]))
+    assert list(rows) == ["good", "(no source)"] and sum(map(sum, rows.values())) == len(articles)
+    assert rows["good"][bins.starts.index(date(2024, 4, 1))] == 1
     width, height, colours, _ = _pixels(out.read_bytes())
-    assert width > 90 * 8 and height > 100
-    assert status._GAP in colours  # days without articles
-    assert any(b > r + 30 for r, g, b in colours)  # blue cells: the days with articles
+    assert width >= len(bins.starts) * status._CELL and height > 100
+    assert status._GAP in colours  # months without articles
+    assert any(b > r + 30 for r, g, b in colours)  # blue cells: the months with articles
     # the command writes the file too
     args = [
         "status",
@@ -178,8 +189,41 @@ def test_plot_draws_a_png_with_gaps_and_counts(scenario: Scenario, tmp_path: Pat
     assert cli.main(args) == 0 and (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
 
 
+@pytest.mark.parametrize(
+    ("first", "last", "unit", "count"),
+    [
+        (date(2026, 3, 1), date(2026, 3, 1), "day", 1),
+        (date(2026, 1, 1), date(2026, 4, 30), "day", 120),
+        (date(2026, 1, 1), date(2026, 5, 1), "week", 18),  # 2025-12-29 to 2026-04-27
+        (date(2020, 11, 11), date(2026, 12, 5), "month", 74),
+        (date(1995, 6, 1), date(2026, 12, 5), "year", 32),
+    ],
+)
+def test_periods_are_the_shortest_unit_that_fits(first: date, last: date, unit: str, count: int) -> None:
+    from jobs.status import MAX_BINS, Bins
+
+    bins = Bins.covering([last, first])
+    assert (bins.unit, len(bins.starts)) == (unit, count) and count <= MAX_BINS
+    assert bins.starts[0] <= first and bins.starts[-1] <= last
+    assert bins.periods(pd.Series([first, last])).tolist() == [0, count - 1]
+
+
+def test_month_labels_never_run_past_the_grid_into_the_total_column() -> None:
+    from jobs.status import Bins, tick_positions
+
+    days = [date(2026, 11, 2) + timedelta(days=i) for i in range(30)]  # the last day starts December
+    bins = Bins.covering(days)
+    assert tick_positions(bins, cell=8, char=12) == [(0, "2026-11")]  # "2026-12" ran into "total"
+    bins = Bins.covering([date(2025, 1, 5), date(2026, 12, 1)])  # weeks: a month every 4-5 cells
+    ticks = tick_positions(bins, cell=8, char=12)
+    assert len(ticks) > 5 and ticks[-1][0] + 12 * 7 <= 8 * len(bins.starts)
+    assert all(x + 12 * len(text) < x2 for (x, text), (x2, _) in itertools.pairwise(ticks))
+
+
 def test_heatmap_cells_follow_the_counts() -> None:
-    days = [date(2026, 1, 1) + timedelta(days=i) for i in range(3)]
-    png = heatmap_png("t", days, [("by source", [("a", [0, 5, 10])])])
+    from jobs.status import Bins
+
+    bins = Bins.covering([date(2026, 1, 1), date(2026, 1, 3)])
+    png = heatmap_png("t", bins, [("by source", [("a", [0, 5, 10])])])
     _, _, colours, _ = _pixels(png)
     assert (8, 48, 107) in colours and (246, 205, 205) in colours  # the busiest day, and a gap

@@ -152,6 +152,7 @@ with Archive(sys.argv[1]).locked():
 """
 
 
+@pytest.mark.slow
 def test_second_writer_is_refused_while_one_holds_the_lock_and_free_after_kill(data_dir: Path) -> None:
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(data_dir)], cwd=ROOT, stdout=subprocess.PIPE, text=True
@@ -499,3 +500,69 @@ def test_writer_puts_articles_in_unpadded_partitions(data_dir: Path) -> None:
         "articles/year=2019/month=7",
         "articles/year=2024/month=5",
     ]
+
+
+# --- runs that left no row ---------------------------------------------------------------
+
+
+def test_a_run_that_left_no_runs_row_is_recorded_as_killed_by_the_next_writer(data_dir: Path) -> None:
+    """A run killed (SIGKILL, power loss) after storing rows, or before storing any, wrote no
+    runs/ row while its rows stayed visible. The next lock holder (here a compaction, which
+    must count the rows before it merges their files) records each as killed, once."""
+    archive = Archive(data_dir)
+    started = datetime(2024, 5, 17, 9, 30, tzinfo=UTC)
+    with archive.locked():
+        writer = archive.writer("20240517T093000Z-aaaaaa")
+        writer.begin_run("scrape", "tass", started)
+        for i in range(3):
+            writer.add_article(article(i, run_id=writer.run_id))
+        writer.add_article(article(0, version=2, run_id=writer.run_id))
+        writer.add("rejects", {"origin": "x", "reason": "empty input", "run_id": writer.run_id})
+        writer.add("duplicates", {"origin": "y", "kind": "near", "run_id": writer.run_id})
+        writer.flush_articles()
+        writer.flush()
+    with archive.locked():  # killed before it stored anything
+        archive.writer("20240517T100000Z-bbbbbb").begin_run("backfill", None, started)
+    with archive.locked():  # killed after its row, before removing its marker
+        finished = archive.writer("20240517T110000Z-cccccc")
+        finished.begin_run("backfill", None, started)
+        finished.write_run({"run_id": finished.run_id, "status": "ok", "started_at": started})
+        finished._marker().write_text("{}")
+    with archive.locked():
+        for partition in archive.partitions():
+            archive.compact(partition)
+    with archive.locked():
+        pass
+    runs = sorted(archive.read("runs").to_pylist(), key=lambda r: r["run_id"])
+    assert [(r["run_id"][-6:], r["status"], r["job"], r["source"]) for r in runs] == [
+        ("aaaaaa", "killed", "scrape", "tass"),
+        ("bbbbbb", "killed", "backfill", None),
+        ("cccccc", "ok", None, None),
+    ]
+    counts = ("read", "new", "revisions", "duplicates", "near_duplicates", "rejected")
+    assert [runs[0][c] for c in counts] == [6, 3, 1, 0, 1, 1]
+    assert [runs[1][c] for c in counts] == [0] * 6
+    assert runs[0]["started_at"] == started and runs[0]["finished_at"] >= started
+    assert "killed" in runs[0]["error"]
+    assert not list((data_dir / "runs").glob(".*"))
+
+
+def test_runs_merged_into_one_file_are_still_known_as_recorded(data_dir: Path) -> None:
+    """Once runs/ files are merged (a compaction names the result for no run), their rows still
+    say which runs were recorded: none of them is taken for a killed run."""
+    archive = Archive(data_dir)
+    started = datetime(2024, 5, 17, 9, 30, tzinfo=UTC)
+    for run_id in ("20240517T093000Z-aaaaaa", "20240517T100000Z-bbbbbb"):
+        with archive.locked():
+            writer = archive.writer(run_id)
+            writer.begin_run("backfill", None, started)
+            writer.add_article(article(int(run_id[-1:], 16), run_id=run_id))
+            writer.flush()
+            writer.write_run({"run_id": run_id, "status": "ok", "started_at": started})
+    runs = archive.read("runs")
+    for f in (data_dir / "runs").glob("*.parquet"):
+        f.unlink()
+    pq.write_table(runs, data_dir / "runs" / "part-compact-1.parquet")
+    with archive.locked():
+        pass
+    assert sorted(archive.read("runs")["status"].to_pylist()) == ["ok", "ok"]

@@ -4,7 +4,7 @@ Usage:
     python tools/bench.py [--devset PATH] [--pages N] [--extract-pages N] [--workers N] [--repeat N]
                           [--dedup-articles N] [--backfill-articles N] [--compare-articles N]
                           [--backfill-workers N] [--flat-buffer-mb MB]
-                          [--skip extract,pipeline,dedup,backfill]
+                          [--skip extract,pipeline,dedup,backfill,nesting] [--only SECTIONS]
                           [--wait-idle S] [--profile N] [--quick] [--tmp DIR] [--out FILE]
 
 Sections, all measured in one run on this machine:
@@ -16,8 +16,10 @@ Sections, all measured in one run on this machine:
    Parquet), memory, classify() time;
 4. the Parquet layout and peak RSS of a synthetic backfill (100k short articles), beside a 25k one,
    per process (the writer, the largest worker) and for the process tree; then both sizes again
-   with a write buffer both fill (32 MB). The writer's growth is split by what its 'memory:' log
-   line says the dedup index and the write buffer held at its peak.
+   with a write buffer both fill (32 MB). The writer's growth is split by what its run summary
+   (``--summary-json``) says the dedup index and the write buffer held at its peak;
+5. nesting (issue 11): extraction time of one page as it nests 1k, 10k and 100k <div> deep
+   (closed, and never closed), per page and per 1k elements: linear when 100k/10k is ~10.
 
 Pages come from ../shared/devset when present, else from the repository's own seeds/ and
 tests/fixtures/ (the output says which). Figures are written to bench-results/latest.json.
@@ -65,7 +67,7 @@ except ImportError:  # optional: without it, peak RSS comes from wait4() only (l
 DEFAULT_DEVSET = REPO_ROOT.parent / "shared" / "devset"
 DEFAULT_OUT = REPO_ROOT / "bench-results" / "latest.json"
 MB = 1024 * 1024
-SECTIONS = ("extract", "pipeline", "dedup", "backfill")
+SECTIONS = ("extract", "pipeline", "dedup", "backfill", "nesting")
 QUIET_MODULES = ("trafilatura", "htmldate", "courlan", "justext", "etl")
 VERSIONED = {
     "etl (news-archive)": "news-archive",
@@ -85,6 +87,10 @@ TARGET_RSS_GROWTH = 1.10  # "independent of corpus size": peak(100k) <= 1.10 x p
 TARGET_INDEX_SECONDS = 1.0  # dedup index of 1M archived articles, as a run loads it (from the cache)
 TARGET_FILES_PER_PARTITION = 3  # "at most a few files per partition"
 TARGET_ROWS_PER_GROUP = 10_000  # "row groups of tens of thousands of rows" (median)
+# Issue 11: "extraction linear in the size of the page". Linear gives 100k/10k ~10, quadratic ~100;
+# fixed costs per page (parse setup, metadata) pull it below 10.
+TARGET_NESTING_RATIO = 20
+NESTING_SIZES = (1_000, 10_000, 100_000)
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -557,22 +563,54 @@ def bench_extraction(pages: Sequence[Page], profile: int = 0) -> dict[str, Any]:
     return out
 
 
+# --- 5. nesting -----------------------------------------------------------------------------------
+
+
+def bench_nesting(repeat: int) -> dict[str, Any]:
+    """Seconds per page for pages of 1k, 10k and 100k nested (and never closed) <div>, best of
+    ``repeat`` runs each, beside the time per 1k elements: flat when extraction is linear."""
+    import hostile
+
+    import etl
+
+    etl.extract_article(hostile.nested_divs(10), "https://example.com/a")  # warm-up
+    out: dict[str, Any] = {}
+    for kind, make in (("nested", hostile.nested_divs), ("unclosed", hostile.unclosed_divs)):
+        rows = {}
+        for n in NESTING_SIZES:
+            data = make(n)
+            best = float("inf")
+            for _ in range(repeat):
+                start = time.perf_counter()
+                etl.extract_article(data, "https://example.com/a")
+                best = min(best, time.perf_counter() - start)
+            rows[str(n)] = {
+                "elements": n,
+                "kb": round(len(data) / 1024),
+                "seconds_per_page": round(best, 4),
+                "ms_per_1k_elements": round(best * 1e6 / n, 2),
+            }
+            say(f"  {kind} <div> x {n:,}: {best:.3f} s")
+        big, small = rows[str(NESTING_SIZES[-1])], rows[str(NESTING_SIZES[-2])]
+        out[kind] = {
+            "sizes": rows,
+            "ratio_largest": round(big["seconds_per_page"] / small["seconds_per_page"], 1),
+        }
+    return out
+
+
 # --- 2. full pipeline ------------------------------------------------------------------------------
 
-_SUMMARY = re.compile(
-    r"run (?P<run_id>\S+) (?P<status>\w+): read (?P<read>\d+), new (?P<new>\d+), "
-    r"duplicates (?P<duplicates>\d+), near-duplicates (?P<near_duplicates>\d+), "
-    r"revisions (?P<revisions>\d+), rejected (?P<rejected>\d+), (?P<seconds>[\d.]+) s"
-)
-_INDEX_LOG = re.compile(r"dedup index: (\d+) archived articles loaded in ([\d.]+) s")
-_CPU_LOG = re.compile(r"cpu: ([\d.]+) s in the writer process, ([\d.]+) s in (\d+) worker processes")
-_MEMORY_LOG = re.compile(
-    r"memory: writer peak RSS (?P<writer_peak_rss_mb>[\d.]+) MB, when the dedup index held "
-    r"(?P<index_at_peak_mb>[\d.]+) MB and the write buffer (?P<buffer_at_peak_mb>[\d.]+) MB; "
-    r"dedup index (?P<index_rows>\d+) rows in (?P<index_mb>[\d.]+) MB \((?P<index_most_mb>[\d.]+) MB at "
-    r"most, while merging segments\); write buffer at most (?P<buffer_most_mb>[\d.]+) MB of "
-    r"(?P<buffer_mb>[\d.]+) MB; at most (?P<in_flight>\d+) pages read and not yet stored "
-    r"\(bound (?P<in_flight_bound>\d+)\)"
+_COUNTS = (
+    "run_id",
+    "status",
+    "read",
+    "new",
+    "duplicates",
+    "near_duplicates",
+    "revisions",
+    "rejected",
+    "seconds",
 )
 
 
@@ -581,7 +619,8 @@ def run_backfill(
 ) -> dict[str, Any]:
     """``python -m jobs backfill`` in a subprocess; wall time, run summary and peak RSS."""
     cmd = [sys.executable, "-m", "jobs", "backfill", *map(str, inputs), "--data", str(data)]
-    cmd += ["--workers", str(workers), "--no-progress"]
+    summary_file = data.parent / f"{data.name}.summary.json"
+    cmd += ["--workers", str(workers), "--no-progress", "--summary-json", str(summary_file)]
     if buffer_mb is not None:
         cmd += ["--buffer-mb", str(buffer_mb)]
 
@@ -597,16 +636,15 @@ def run_backfill(
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
-    summary = _SUMMARY.search(stdout)
-    if usage["returncode"] != 0 or summary is None:
+    if usage["returncode"] != 0 or not summary_file.exists():
         raise RuntimeError(
             f"{' '.join(cmd)} exited {usage['returncode']}:\n{stdout[-2000:]}\n{stderr[-2000:]}"
         )
-    counts: dict[str, Any] = {
-        k: (v if k in ("run_id", "status") else float(v) if k == "seconds" else int(v))
-        for k, v in summary.groupdict().items()
-    }
-    index = _INDEX_LOG.search(stderr)
+    summary = json.loads(summary_file.read_text(encoding="utf-8"))
+    summary_file.unlink()
+    counts: dict[str, Any] = {k: summary[k] for k in _COUNTS}
+    counts["seconds"] = round(counts["seconds"], 1)
+    figures = summary["figures"]
     writer_peak, worker_peak = peaks_by_kind(sampler)
     result = {
         "workers": workers,
@@ -627,15 +665,15 @@ def run_backfill(
     # The sampler can miss a short spike; the kernel's high-water mark of the largest process cannot.
     result["peak_rss_mb"] = max(result["peak_rss_tree_mb"] or 0, result["peak_rss_largest_process_mb"])
     result["pages_per_cpu_s"] = round(counts["read"] / result["cpu_seconds_user_sys"], 2)
-    if index:
-        result["index_load_seconds"] = float(index.group(2))
-    if memory := _MEMORY_LOG.search(stderr):
-        result["memory"] = {k: float(v) if "." in v else int(v) for k, v in memory.groupdict().items()}
-    if cpu := _CPU_LOG.search(stderr):
-        result["writer_cpu_seconds"], result["workers_cpu_seconds"] = float(cpu.group(1)), float(cpu.group(2))
-        if counts["seconds"]:  # cores the run kept busy: at most the worker count (1 worker: 1)
-            busy = (result["writer_cpu_seconds"] + result["workers_cpu_seconds"]) / counts["seconds"]
-            result["cores_busy"] = round(busy, 2)
+    result["index_load_seconds"] = figures["index_load_seconds"]
+    result["memory"] = figures["memory"]
+    result["writer_cpu_seconds"], result["workers_cpu_seconds"] = (
+        figures["writer_cpu_seconds"],
+        figures["workers_cpu_seconds"],
+    )
+    if counts["seconds"]:  # cores the run kept busy: at most the worker count (1 worker: 1)
+        busy = (result["writer_cpu_seconds"] + result["workers_cpu_seconds"]) / counts["seconds"]
+        result["cores_busy"] = round(busy, 2)
     return result
 
 
@@ -982,7 +1020,7 @@ def _run_key(size: int, buffer_mb: float | None) -> str:
 
 def growth(big: dict[str, Any], small: dict[str, Any], n_big: int, n_small: int) -> dict[str, Any]:
     """Peak RSS of the larger run against the smaller one, per process kind, and the writer's
-    growth split by what its 'memory:' log line says was held at its peak: the dedup index
+    growth split by what its run summary says was held at its peak: the dedup index
     (which grows by a few hundred bytes per article by design), the write buffer (bounded) and
     everything else (which should not grow)."""
     articles = n_big - n_small
@@ -1081,6 +1119,17 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 layout["median_rows_per_group"],
                 f">= {TARGET_ROWS_PER_GROUP:,}",
                 layout["median_rows_per_group"] >= TARGET_ROWS_PER_GROUP,
+            )
+    nesting = results.get("nesting")
+    if nesting:
+        sizes = "/".join(f"{n // 1000}k" for n in NESTING_SIZES[-1:-3:-1])
+        for kind, r in nesting.items():
+            add(
+                f"{kind} <div> time {sizes} (linear ~10)",
+                r["ratio_largest"],
+                f"<= {TARGET_NESTING_RATIO}",
+                r["ratio_largest"] <= TARGET_NESTING_RATIO,
+                "x",
             )
     dedup = results.get("dedup_index")
     if dedup:
@@ -1232,7 +1281,19 @@ def print_report(results: dict[str, Any]) -> None:
             groups = p["rows_per_group"]
             shown = ", ".join(map(str, groups[:8])) + (" …" if len(groups) > 8 else "")
             say(f"  {name:<20}{p['files']:>7}{p['row_groups']:>12}{p['rows']:>9}  {shown}")
-    say("\n== targets (issue 6) ==")
+    nesting = results.get("nesting")
+    if nesting:
+        say("\n== 5. nesting: one page, extraction time as it nests deeper (issue 11) ==")
+        say(f"  {'page':<16}{'elements':>10}{'KB':>7}{'s/page':>9}{'ms per 1k elements':>20}")
+        for kind, r in nesting.items():
+            for row in r["sizes"].values():
+                say(
+                    f"  {kind + ' <div>':<16}{row['elements']:>10,}{row['kb']:>7,}"
+                    f"{row['seconds_per_page']:>9.3f}{row['ms_per_1k_elements']:>20}"
+                )
+            sizes = "/".join(f"{n // 1000}k" for n in NESTING_SIZES[-1:-3:-1])
+            say(f"  {kind} {sizes}: x{r['ratio_largest']} (linear ~10, quadratic ~100)")
+    say("\n== targets (issues 6 and 11) ==")
     say(f"  {'figure':<48}{'measured':>12}  {'target':<22}status")
     for row in results["targets"]:
         status = "" if row["met"] is None else "met" if row["met"] else "NOT MET"
@@ -1275,6 +1336,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="before each pipeline run, wait up to S seconds for other processes to use < 0.1 core",
     )
     ap.add_argument("--skip", default="", help=f"comma-separated sections to skip: {','.join(SECTIONS)}")
+    ap.add_argument("--only", default="", help="comma-separated sections to run (the others are skipped)")
     ap.add_argument("--profile", type=int, default=0, help="print the top N functions of extract_article")
     ap.add_argument("--quick", action="store_true", help="small sizes: a smoke test of every section")
     ap.add_argument("--tmp", type=Path, default=None, help="work directory (default: system temp)")
@@ -1293,9 +1355,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.flat_buffer_mb = 0.25 if quick else 32.0
     args.backfill_workers = args.backfill_workers or args.workers
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    unknown = args.skip - set(SECTIONS)
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    unknown = (args.skip | only) - set(SECTIONS)
     if unknown:
-        ap.error(f"unknown sections to skip: {', '.join(sorted(unknown))}")
+        ap.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    if only:
+        args.skip |= set(SECTIONS) - only
     return args
 
 
@@ -1348,6 +1413,9 @@ def main(argv: list[str] | None = None) -> int:
             results["backfill"] = bench_backfill(
                 args.backfill_articles, args.compare_articles, args.backfill_workers, tmp, args.flat_buffer_mb
             )
+        if "nesting" not in args.skip:
+            say("\n[5/5] nesting: one page of 1k, 10k, 100k nested <div>")
+            results["nesting"] = bench_nesting(repeat=1 if args.quick else 3)
     results["targets"] = targets(results)
     results["seconds"] = round(time.perf_counter() - started, 1)
     print_report(results)
