@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from etl.clean import Block
@@ -45,11 +45,12 @@ class VoteParams:
     threshold: float
     min_agreement: float
     bridge: bool = False  # keep a list of ours the vote dropped between two elected lines
+    lead: bool = False  # keep our opening lines the vote dropped before its first elected one
 
 
 # Fitted by tools/fit_vote.py on the devset's htmldate body labels (pages no rule was written
 # for); the fold figures are in the README's Quality section.
-FITTED = VoteParams(weights=(1.5, 1.5, 0.5), threshold=0.6, min_agreement=0.2, bridge=True)
+FITTED = VoteParams(weights=(1.5, 1.5, 0.5), threshold=0.6, min_agreement=0.2, bridge=True, lead=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +133,13 @@ def ballot(own: Sequence[Block], others: Sequence[str]) -> Ballot:
     return Ballot(tuple(c for slot in slots for c in slot), agreement)  # type: ignore[arg-type]
 
 
-def elect(ballot: Ballot, params: VoteParams = FITTED) -> list[Block]:
+def elect(
+    ballot: Ballot, params: VoteParams = FITTED, marker: Callable[[str], bool] | None = None
+) -> list[Block]:
     """The blocks the weighted vote keeps, in order; the rest marked boilerplate (our
-    finishing still reads credit lines from them)."""
+    finishing still reads credit lines from them). A block of ours that is a ``marker`` (a
+    heading our finishing cuts the text at: related articles, comments, an author box) stays
+    where we kept it, so the cut still happens when the others kept what follows it."""
     weights = [
         w if a >= params.min_agreement else 0.0 for w, a in zip(params.weights, ballot.agreement, strict=True)
     ]
@@ -144,12 +149,30 @@ def elect(ballot: Ballot, params: VoteParams = FITTED) -> list[Block]:
     keep = [
         sum(w for w, v in zip(weights, c.votes, strict=True) if v) >= need - 1e-9 for c in ballot.candidates
     ]
-    if params.bridge:
+    if marker is not None:
+        keep = [
+            k or (c.votes[0] and marker(c.block.text)) for k, c in zip(keep, ballot.candidates, strict=True)
+        ]
+    ours_active = weights[0] > 0  # smoothing trusts our structure only where our text agreed
+    if params.bridge and ours_active:
         keep = _bridged(keep, [c.votes[0] and c.block.kind == "li" for c in ballot.candidates])
+    if params.lead and ours_active and True in keep:
+        keep = _led(keep, [c.votes[0] for c in ballot.candidates])
     return [
         c.block if k != c.block.boilerplate else replace(c.block, boilerplate=not k)
         for c, k in zip(ballot.candidates, keep, strict=True)
     ]
+
+
+def _led(keep: list[bool], ours: list[bool]) -> list[bool]:
+    """The run of lines our extractor kept right before the first elected line is kept: a
+    standfirst or first paragraph in the article's header, which the others often skip."""
+    out = list(keep)
+    i = keep.index(True) - 1
+    while i >= 0 and ours[i]:
+        out[i] = True
+        i -= 1
+    return out
 
 
 def _bridged(keep: list[bool], ours: list[bool]) -> list[bool]:

@@ -208,21 +208,23 @@ def _from_html(
     )
     if selectors.get("date"):
         published = metadata.date_of_element(soup.select_one(selectors["date"]), now) or published
-    published = published or guess_published(html, url or address, now)
-    if published:
-        article.published = published.value
-        article.published_text = published.text
-        article.date_origin = published.origin
     # The other extractors read the flattened tree of a page nested deeper than any real one:
     # Resiliparse's main-content scoring is quadratic in depth (100k nested <div>: 160 s).
     voters_read = str(soup) if vote is not None and dom.flattened(soup) else html
     try:
         blocks = _own_blocks(soup, selectors)
         if vote is not None and not selectors.get("body"):  # a source's body selector is final
-            blocks = combine.elect(combine.ballot(blocks, combine.other_texts(voters_read, url)), vote)
+            ballot = combine.ballot(blocks, combine.other_texts(voters_read, url))
+            blocks = combine.elect(ballot, vote, marker=_is_cut_marker)
     except Exception as exc:  # a body failure must never drop the metadata read above
         log.warning("body extraction failed for %s: %s", url or "document", exc)
         blocks = []
+    if published is None:  # the last resort searches the page without its boilerplate
+        published = guess_published(str(soup), url or address, now)
+    if published:
+        article.published = published.value
+        article.published_text = published.text
+        article.date_origin = published.origin
     _finish(article, blocks, lang_hint=hint_lang)
     if article.language is None and article.title:
         article.language = detect_language(article.title, hint_lang)
@@ -371,6 +373,14 @@ _RELATED_HEADING = re.compile(rf"^(?:{vocab.alternation(vocab.RELATED_HEADINGS)}
 _BIO_LABEL = f"(?:{vocab.alternation(vocab.BIO_LABELS)})"
 _AUTHOR_BIO = re.compile(rf"^{_BIO_LABEL}\s*[:\-–—]?\s+\S", re.IGNORECASE)
 _AUTHOR_BIO_LABEL = re.compile(rf"^{_BIO_LABEL}\s*:?$", re.IGNORECASE)  # the label on its own line
+
+
+def _is_cut_marker(text: str) -> bool:
+    """A heading the finishing cuts the text at (related articles, comments, author box)."""
+    line = text.strip()
+    return len(line) <= 60 and bool(
+        _RELATED_HEADING.match(line) or _COMMENTS_HEADING.match(line) or _AUTHOR_BIO_LABEL.match(line)
+    )
 
 
 def _drop_author_bio(body: list[Block]) -> list[Block]:

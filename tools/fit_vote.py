@@ -36,14 +36,15 @@ from etl.extract import ballot_of  # noqa: E402
 
 FIT_DATASET = "htmldate"
 GRID = [
-    VoteParams((own, traf, resili), threshold, floor, bridge)
-    for own, traf, resili, threshold, floor, bridge in itertools.product(
+    VoteParams((own, traf, resili), threshold, floor, bridge, lead)
+    for own, traf, resili, threshold, floor, bridge, lead in itertools.product(
         (1.0, 1.5, 2.0),
         (1.0, 1.5, 2.0),
         (0.5, 1.0),
         (0.3, 0.4, 0.5, 0.6),
         (0.0, 0.2, 0.4, 0.6),
         (True, False),  # bridging lists ties on the fit pages: the tie keeps the lists
+        (True, False),
     )
 ]
 
