@@ -219,8 +219,8 @@ def _from_html(
     except Exception as exc:  # a body failure must never drop the metadata read above
         log.warning("body extraction failed for %s: %s", url or "document", exc)
         blocks = []
-    if published is None:  # the last resort searches the page without its boilerplate
-        published = guess_published(str(soup), url or address, now)
+    if published is None:  # the last resort (searching the pruned tree instead: 1 of 10 right)
+        published = guess_published(html, url or address, now)
     if published:
         article.published = published.value
         article.published_text = published.text
