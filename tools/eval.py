@@ -48,8 +48,9 @@ GATE_TARGETS: dict[str, dict[str, float]] = {
 # What CI enforces (`--gate`): the measured level minus a small margin, so a change that
 # makes extraction worse fails CI. Raise these as the extractor improves.
 REGRESSION_FLOORS: dict[str, dict[str, float]] = {
-    "traf": {"body_f1": 0.945, "title_exact": 0.81, "date_accuracy": 0.915},
+    "traf": {"body_f1": 0.945, "title_exact": 0.81, "date_accuracy": 0.92},
     "np4k": {"body_f1": 0.97, "title_exact": 0.84, "date_accuracy": 1.00},
+    "htmldate": {"body_f1": 0.955, "date_accuracy": 0.935},
 }
 
 DEFAULT_DEVSET = REPO_ROOT.parent / "shared" / "devset"
