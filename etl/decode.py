@@ -1,4 +1,4 @@
-"""bytes -> str: BOM, declared charset (HTTP header, then <meta>), strict UTF-8, then a detector.
+"""bytes -> str: BOM, strict UTF-8, declared charset (HTTP header, then <meta>), then a detector.
 
 Legacy Arabic and Russian pages often declare nothing. charset-normalizer ranks
 candidates; among close candidates it confuses windows-1251 with MacCyrillic and
@@ -114,8 +114,8 @@ def _lenient(data: bytes, codec: str | None, max_damage: float) -> str | None:
 
 
 def decode(data: bytes, http_charset: str | None = None) -> str:
-    """Decode a document. Order: BOM, HTTP header charset, in-document declaration,
-    strict UTF-8, detector. Raises RejectedInput for empty or binary input."""
+    """Decode a document. Order: BOM, strict UTF-8 (when the bytes are not all ASCII),
+    HTTP header charset, in-document declaration, detector. Raises RejectedInput for empty or binary input."""
     if not data or not data.strip():
         raise RejectedInput("empty input", stage="decode")
     for bom, codec in _BOMS:
@@ -128,7 +128,14 @@ def decode(data: bytes, http_charset: str | None = None) -> str:
     if looks_binary(data):
         raise RejectedInput("binary data, not a text or HTML document", stage="decode")
     declared = [c for c in (_codec(http_charset), declared_charset(data)) if c]
-    for codec in (*declared, "utf-8"):
+    if not data.isascii() and not any(c.startswith(("utf-16", "utf-32")) for c in declared):
+        # Valid UTF-8 with multi-byte characters is UTF-8 whatever the page declares: CMS
+        # templates keep a stale "iso-8859-1" long after the content became UTF-8, and text
+        # in a single-byte code page is practically never valid UTF-8.
+        text = _try(data, "utf-8")
+        if text is not None:
+            return text
+    for codec in declared:
         text = _try(data, codec)
         if text is not None:
             return text

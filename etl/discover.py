@@ -1,26 +1,33 @@
 """Discovery: article URLs from RSS/Atom feeds, XML sitemaps, list pages and translations.
 
 Pure functions of (bytes or HTML, base URL): fetching and the crawl frontier live
-elsewhere. XML is parsed with defusedxml (entity declarations and external references
-refused: no billion laughs, no XXE) after a byte cap, also on gzip-decompressed
-sitemaps. A feed or sitemap that is not well-formed is re-read with lxml's recovering
-parser (entities and network still off), because broken feeds are common and their
-links are usually intact; only when nothing can be recovered is it an error.
+elsewhere. Every document is capped in bytes first, also after gzip decompression, and
+one that declares entities (billion laughs, XXE) is refused before any parser sees it.
+
+Feeds are read by feedparser, the reference parser: it copes with what real feeds get
+wrong (undeclared HTML entities, bare ampersands, a wrong charset, broken markup) and
+honours xml:base. Sitemaps are read with defusedxml (lxml's recovering parser, entities
+and network off, for broken ones), or as plain text, one URL a line (sitemaps.org).
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import gzip
 import io
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from html.entities import name2codepoint
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 from xml.etree.ElementTree import ParseError
 
 import defusedxml.ElementTree as SafeET
+import feedparser
 from bs4 import BeautifulSoup, Tag
 from defusedxml import DefusedXmlException
 from lxml import etree
@@ -36,12 +43,15 @@ _GZIP_MAGIC = b"\x1f\x8b"
 @dataclass(frozen=True, slots=True)
 class Link:
     """A discovered URL: an article, or another sitemap to read (``kind == "sitemap"``).
-    ``lastmod`` says when the page last changed, ``published`` when it first appeared."""
+    ``lastmod`` says when the page last changed, ``published`` when it first appeared.
+    ``error``: why the URL is unusable (then ``url`` is the text as written): the crawl
+    rejects that one link, and the page's other links go on."""
 
     url: str
     kind: str = "article"
     lastmod: datetime | None = None
     published: datetime | None = None
+    error: str | None = None
 
     @property
     def date(self) -> datetime | None:
@@ -78,13 +88,56 @@ def inflate(data: bytes, max_bytes: int = MAX_XML_BYTES) -> bytes:
     return out
 
 
-def parse_xml(data: bytes, max_bytes: int = MAX_XML_BYTES) -> Any:
-    """The root element of a feed or sitemap; hostile XML raises DiscoveryError."""
+def _checked(data: bytes, max_bytes: int) -> bytes:
+    """``data`` inflated and within ``max_bytes``. A document that declares entities is
+    refused unread: that is how entity bombs and external entities (XXE) come."""
     data = inflate(data, max_bytes)
     if len(data) > max_bytes:
         raise DiscoveryError(f"XML larger than {max_bytes} bytes")
     if not data.strip():
         raise DiscoveryError("empty document")
+    if "<!ENTITY" in _prolog(_head_text(data)):
+        raise DiscoveryError("hostile XML refused (EntitiesForbidden): entity declarations are not read")
+    return data
+
+
+_UNICODE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _head_text(data: bytes, size: int = 1 << 20) -> str:
+    """The start of a document as text, enough to see its prolog and root element: also in
+    UTF-16 or UTF-32, where a byte search would miss ``<!ENTITY``."""
+    head = data[:size]
+    codec = next((c for bom, c in _UNICODE_BOMS if head.startswith(bom)), None)
+    if codec is None and head[:2] == b"\x00<":
+        codec = "utf-16-be"
+    elif codec is None and head[:2] == b"<\x00":
+        codec = "utf-16-le"
+    return head.decode(codec or "latin-1", "replace")
+
+
+_FIRST_ELEMENT = re.compile(r"<([A-Za-z_][\w:.-]*)")
+
+
+def _prolog(text: str) -> str:
+    """What comes before the root element: the XML declaration, comments, the DTD."""
+    match = _FIRST_ELEMENT.search(text)
+    return text[: match.start()] if match else text
+
+
+def _root_name(data: bytes) -> str | None:
+    match = _FIRST_ELEMENT.search(_head_text(data))
+    return match.group(1).rsplit(":", 1)[-1] if match else None
+
+
+def parse_xml(data: bytes, max_bytes: int = MAX_XML_BYTES) -> Any:
+    """The root element of a sitemap; hostile XML raises DiscoveryError."""
+    data = _checked(data, max_bytes)
     try:
         return SafeET.fromstring(data)
     except DefusedXmlException as exc:
@@ -92,10 +145,31 @@ def parse_xml(data: bytes, max_bytes: int = MAX_XML_BYTES) -> Any:
             f"hostile XML refused ({type(exc).__name__}): entity declarations are not read"
         ) from None
     except ParseError as exc:
+        with contextlib.suppress(ParseError, DefusedXmlException):
+            return SafeET.fromstring(_html_entities_as_references(data))
         recovered = _recover(data)
         if recovered is None:
             raise DiscoveryError(f"malformed XML: {exc}") from None
         return recovered
+
+
+_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]*);")
+_XML_ENTITIES = frozenset({b"amp", b"lt", b"gt", b"quot", b"apos"})
+
+
+def _html_entities_as_references(data: bytes) -> bytes:
+    """HTML's named entities (``&nbsp;``, ``&eacute;``), undeclared in XML, as character
+    references, and bare ampersands escaped: the usual reasons a sitemap is not well-formed.
+    Then no recovering parser has to guess (lxml's recovery dropped every ``&amp;``)."""
+
+    def reference(match: re.Match[bytes]) -> bytes:
+        name = match.group(1)
+        if name in _XML_ENTITIES:
+            return match.group(0)
+        codepoint = name2codepoint.get(name.decode("ascii"))
+        return f"&#{codepoint};".encode() if codepoint else b"&amp;" + name + b";"
+
+    return _NAMED_ENTITY.sub(reference, _BARE_AMPERSAND.sub(b"&amp;", data))
 
 
 _BARE_AMPERSAND = re.compile(rb"&(?!#?[A-Za-z0-9]+;)")
@@ -137,53 +211,78 @@ def _when(value: str | None) -> datetime | None:
     return None
 
 
-def _absolute(href: str | None, base_url: str) -> str | None:
+def _link(href: str | None, base_url: str, kind: str = "article", **dates: datetime | None) -> Link | None:
+    """The Link for ``href`` resolved against the page when it is an http(s) URL, None for
+    anything else; for a URL that cannot be parsed (an unclosed IPv6 bracket in
+    ``http://example.c[o/``), a Link that says why."""
+    href = (href or "").strip()
     if not href:
         return None
-    url = urljoin(base_url, href.strip())
-    return url if url.startswith(("http://", "https://")) else None
+    try:
+        url = urljoin(base_url, href)
+    except ValueError as exc:
+        return Link(href, kind, error=f"malformed URL: {exc}")
+    return Link(url, kind, **dates) if url.startswith(("http://", "https://")) else None
+
+
+def _absolute(href: str | None, base_url: str) -> str | None:
+    """``href`` as a usable absolute http(s) URL, or None."""
+    link = _link(href, base_url)
+    return link.url if link is not None and link.error is None else None
 
 
 # --- feeds ----------------------------------------------------------------------------
 
 
-def parse_feed(data: bytes, base_url: str, max_bytes: int = MAX_XML_BYTES) -> list[Link]:
-    """Article links of an RSS 0.9x/1.0/2.0 or Atom feed, in feed order."""
-    root = parse_xml(data, max_bytes)
-    if _local(root.tag) not in ("rss", "feed", "RDF", "channel"):
-        raise DiscoveryError(f"not a feed: the document is <{_local(root.tag) or '?'}>")
+def parse_feed(
+    data: bytes, base_url: str, max_bytes: int = MAX_XML_BYTES, content_type: str | None = None
+) -> list[Link]:
+    """Article links of an RSS 0.9x/1.0/2.0, Atom or CDF feed, in feed order, as feedparser
+    reads them (``content_type``: the HTTP header, whose charset it weighs)."""
+    data = _checked(data, max_bytes)
+    headers = {"content-location": base_url, "content-type": content_type or "application/xml"}
+    parsed = feedparser.parse(
+        data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
+    if not parsed.version and not parsed.entries:
+        raise DiscoveryError(f"not a feed: the document is <{_root_name(data) or '?'}>")
     links = []
-    for item in root.iter():
-        if _local(item.tag) not in ("item", "entry"):
-            continue
-        url = _absolute(_entry_href(item), base_url)
-        if url:
-            updated = _when(_text(item, "updated", "modified"))
-            published = _when(_text(item, "published", "pubDate", "date", "issued"))
-            links.append(Link(url, "article", lastmod=updated or published, published=published))
+    for number, entry in enumerate(parsed.entries, 1):
+        # dict.get: FeedParserDict.get would map a missing updated_parsed to published_parsed.
+        updated = _struct_time(dict.get(entry, "updated_parsed"))
+        published = _struct_time(dict.get(entry, "published_parsed"))
+        link = _link(entry.get("link"), base_url, lastmod=updated or published, published=published)
+        if link:
+            links.append(link)
+        elif dict.get(entry, "link") == "":
+            # feedparser empties a link it cannot parse (http://example.c[o.test/): say where.
+            error = f"entry {number}: its link is empty or not a URL that can be parsed"
+            links.append(Link(f"{base_url}#entry-{number}", error=error))
     return links
 
 
-def _entry_href(item: Any) -> str | None:
-    """The entry's page: Atom <link rel=alternate href>, RSS <link>, or a permalink <guid>."""
-    for link in _children(item, "link"):
-        href = link.get("href")
-        if href and link.get("rel", "alternate") == "alternate":
-            return href
-        if link.text and link.text.strip():
-            return link.text.strip()
-    for guid in _children(item, "guid"):
-        if guid.get("isPermaLink", "true") != "false" and guid.text and "://" in guid.text:
-            return guid.text.strip()
-    return None
+def _struct_time(value: time.struct_time | None) -> datetime | None:
+    """feedparser's dates are UTC struct_times."""
+    try:
+        return datetime(*value[:6], tzinfo=UTC) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 # --- sitemaps -------------------------------------------------------------------------
 
 
-def parse_sitemap(data: bytes, base_url: str, max_bytes: int = MAX_XML_BYTES) -> list[Link]:
+def parse_sitemap(
+    data: bytes, base_url: str, max_bytes: int = MAX_XML_BYTES, content_type: str | None = None
+) -> list[Link]:
     """Entries of a sitemap (articles, with news:publication_date when present) or of a
-    sitemap index (``kind == "sitemap"``). Handles gzip."""
+    sitemap index (``kind == "sitemap"``). Handles gzip, and plain-text sitemaps: one URL a
+    line, served as text/plain or simply not XML."""
+    data = _checked(data, max_bytes)
+    if (content_type or "").startswith("text/plain") or not _head_text(data).lstrip(
+        "\ufeff \t\r\n"
+    ).startswith("<"):
+        return _text_sitemap(data, base_url)
     root = parse_xml(data, max_bytes)
     kind = {"sitemapindex": "sitemap", "urlset": "article"}.get(_local(root.tag))
     if kind is None:
@@ -192,13 +291,28 @@ def parse_sitemap(data: bytes, base_url: str, max_bytes: int = MAX_XML_BYTES) ->
     for entry in root:
         if _local(entry.tag) not in ("sitemap", "url"):
             continue
-        url = _absolute(_text(entry, "loc"), base_url)
-        if not url:
-            continue
         published = None
         for news in _children(entry, "news"):
             published = _when(_text(news, "publication_date"))
-        links.append(Link(url, kind, lastmod=_when(_text(entry, "lastmod")), published=published))
+        link = _link(
+            _text(entry, "loc"), base_url, kind, lastmod=_when(_text(entry, "lastmod")), published=published
+        )
+        if link:
+            links.append(link)
+    return links
+
+
+def _text_sitemap(data: bytes, base_url: str) -> list[Link]:
+    """A plain-text sitemap: UTF-8, one absolute URL a line; other lines are ignored."""
+    links = []
+    for line in data.decode("utf-8", "replace").lstrip("\ufeff").splitlines():
+        line = line.strip()
+        if "://" in line and not line.startswith("#"):
+            link = _link(line, base_url)
+            if link:
+                links.append(link)
+    if not links:
+        raise DiscoveryError("not a sitemap: neither XML nor a list of URLs")
     return links
 
 
@@ -218,10 +332,10 @@ def parse_list_page(
         anchor = el if el.name == "a" else el.find("a", href=True)
         if not isinstance(anchor, Tag):
             continue
-        url = _absolute(str(anchor.get("href") or ""), base_url)
-        if url and url not in seen:
-            seen.add(url)
-            found.append(Link(url, "article", published=_item_date(anchor)))
+        link = _link(str(anchor.get("href") or ""), base_url)
+        if link and link.url not in seen:
+            seen.add(link.url)
+            found.append(link if link.error else Link(link.url, published=_item_date(anchor)))
     return found, _next_url(soup, base_url, next_page)
 
 

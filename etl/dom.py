@@ -71,10 +71,12 @@ class _DepthLimitedBuilder(LXMLTreeBuilder):
         super().__init__(**kwargs)
         self._depth = 0  # elements open in the tree
         self._skipped = 0  # elements open in the document but not in the tree
+        self.flattened = False  # some element was merged into the one at the limit
 
     def start(self, tag: Any, attrib: Any, nsmap: Any = {}) -> None:  # noqa: B006 (lxml's signature)
         if self._depth >= MAX_DEPTH:
             self._skipped += 1
+            self.flattened = True
             if tag in _BREAKS:
                 self.data(" ")
             return
@@ -96,6 +98,11 @@ def parse_html(html: str) -> BeautifulSoup:
     splitting every multi-valued attribute costs a fifth of the parse, and only a few
     rules read them."""
     return BeautifulSoup(html, builder=_DepthLimitedBuilder, multi_valued_attributes=None)
+
+
+def flattened(soup: BeautifulSoup) -> bool:
+    """The page nested deeper than MAX_DEPTH (and ``soup`` holds it flattened)."""
+    return bool(getattr(soup.builder, "flattened", False))
 
 
 # --- text of an element, read no further than needed ---------------------------------------

@@ -8,16 +8,24 @@ content-type check, a redirect limit, and an address guard at every redirect hop
 that refuses loopback, private, link-local, CGNAT, multicast and reserved addresses
 unless the source allows them. The guard checks the resolved addresses before a
 request and the connected peer after connect, so DNS rebinding cannot slip past it.
+
+Every response (each redirect hop) has a wall-clock deadline, ``total_timeout``, for its
+headers and body together. Socket timeouts alone cannot give one: a server that sends a
+byte a second never lets a single read time out. So a timer shuts the connection's socket
+down when the deadline passes, which ends any read in progress at once, and whatever
+that cut short is reported as the timeout.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import re
 import socket
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
@@ -40,14 +48,15 @@ Resolver = Callable[[str, int], list[str]]
 DEFAULT_USER_AGENT = "news-archive/0.1 (archival crawler; put your contact URL in jobs/sources.toml)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB
+ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB; what follows is ignored
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _CHUNK = 64 * 1024
+_KEPT_ERROR_BYTES = 64 * 1024  # of an error or redirect body, for the raw archive
 # Content types each kind of fetch accepts; None = missing header (sniffed downstream).
 ACCEPT = {
     "html": ("text/html", "application/xhtml+xml", None),
     "xml": ("xml", "application/gzip", "application/x-gzip", "application/octet-stream", "text/plain", None),
-    "robots": ("text/plain", None),
+    "robots": None,  # any: RFC 9309 and Google parse robots.txt whatever its Content-Type
 }
 _ACCEPT_HEADER = {
     "html": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
@@ -133,6 +142,17 @@ class Response:
     @property
     def validators(self) -> Validators:
         return Validators(self.header("ETag"), self.header("Last-Modified"))
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """One request and the server's answer, for the raw archive, which keeps what the site
+    said, not only the pages in the end: each redirect hop, robots.txt, error statuses, 304s."""
+
+    request_headers: tuple[tuple[str, str], ...]  # as sent
+    response: Response
+    role: str | None = None  # "robots" or "redirect"; None: the URL the caller asked for
+    truncated: bool = False  # the body was cut (an error or redirect page keeps its first 64 KiB)
 
 
 class FetchError(Exception):
@@ -221,11 +241,55 @@ def system_resolver(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+class _Deadline:
+    """The wall-clock limit of one response. When it passes, the socket the response is read
+    from is shut down (from a timer thread), so a read blocked on a dripping server returns
+    at once; ``expired`` then tells the fetch that the end it saw was the deadline's."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.expired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        """The socket the response comes from (shut down at once if the time is already up)."""
+        with self._lock:
+            self._sock = sock
+            if self.expired:
+                _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            if self._sock is not None:
+                _shut(self._sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def error(self) -> FetchError:
+        """Not retried within the run: a server this slow is likely as slow a second later."""
+        return FetchError(f"timed out: the response took longer than {self.seconds:g} s")
+
+
+def _shut(sock: socket.socket) -> None:
+    # socket.socket's own shutdown, also for a TLS socket: it wakes a read blocked in another
+    # thread without touching the TLS object that thread is using.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
 class _GuardedAdapter(HTTPAdapter):
-    """Checks the peer address of every new connection (after DNS, before any byte is sent)."""
+    """Checks the peer address of every new connection (after DNS, before any byte is sent)
+    and puts the socket of every response under the current deadline."""
 
     def __init__(self, check_peer: Callable[[str], None]) -> None:
         self._check_peer = check_peer
+        self.deadline: _Deadline | None = None  # of the response being fetched (one at a time)
         super().__init__(max_retries=0, pool_connections=4, pool_maxsize=4)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
@@ -241,6 +305,7 @@ class _GuardedAdapter(HTTPAdapter):
 
     def _guarded(self, base: type) -> type:
         check = self._check_peer
+        adapter = self
 
         def _new_conn(conn: Any) -> socket.socket:
             sock = base._new_conn(conn)
@@ -251,7 +316,13 @@ class _GuardedAdapter(HTTPAdapter):
                 raise
             return sock
 
-        return type(f"Guarded{base.__name__}", (base,), {"_new_conn": _new_conn})
+        def getresponse(conn: Any) -> Any:
+            # The request is sent (a kept-alive connection too): the headers come next.
+            if adapter.deadline is not None and conn.sock is not None:
+                adapter.deadline.watch(conn.sock)
+            return base.getresponse(conn)
+
+        return type(f"Guarded{base.__name__}", (base,), {"_new_conn": _new_conn, "getresponse": getresponse})
 
 
 # --- robots and rate limits -----------------------------------------------------------
@@ -314,13 +385,14 @@ class Fetcher:
         self._sleep = sleep
         self._throttle = HostThrottle(sleep=sleep)
         self._robots: dict[str, _Robots] = {}
+        self.exchanges: list[Exchange] = []  # what the last fetch() sent and received
         self.session = requests.Session()
         self.session.trust_env = False  # no proxies or .netrc credentials from the environment
         self.session.cookies.set_policy(_NoCookies())
         self.session.headers.update({"User-Agent": self.policy.user_agent})
-        adapter = _GuardedAdapter(self._check_peer)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self._adapter = _GuardedAdapter(self._check_peer)
+        self.session.mount("http://", self._adapter)
+        self.session.mount("https://", self._adapter)
 
     def __enter__(self) -> Fetcher:
         return self
@@ -334,7 +406,9 @@ class Fetcher:
     # public -----------------------------------------------------------------------------
 
     def fetch(self, url: str, kind: str = "html", validators: Validators | None = None) -> Response:
-        """GET ``url`` politely: robots, rate limit, retries, redirects, caps, guard."""
+        """GET ``url`` politely: robots, rate limit, retries, redirects, caps, guard. Every
+        answer received on the way is in ``exchanges`` until the next call."""
+        self.exchanges = []
         self._check_robots(url)
         return self._with_retries(url, kind, validators)
 
@@ -369,10 +443,12 @@ class Fetcher:
         current = url
         headers = validators.headers() if validators else {}
         for _hop in range(self.policy.max_redirects + 1):
-            response = self._send(current, kind, headers)
-            if response.status_code not in REDIRECT_STATUSES:
-                return self._finish(url, current, response, kind)
-            response.close()
+            self._throttle.wait(self._guard(current), self._interval(current))
+            with self._deadline():
+                response = self._send(current, kind, headers)
+                if response.status_code not in REDIRECT_STATUSES:
+                    return self._finish(url, current, response, kind)
+                self._keep_error(current, response, "robots" if kind == "robots" else "redirect")
             location = response.headers.get("Location")
             if not location:
                 raise FetchError(f"HTTP {response.status_code} redirect without a Location", permanent=True)
@@ -382,9 +458,32 @@ class Fetcher:
                 self._check_robots(current)
         raise FetchError(f"more than {self.policy.max_redirects} redirects (ended at {current})")
 
+    @contextlib.contextmanager
+    def _deadline(self) -> Iterator[_Deadline]:
+        """``total_timeout`` for one response, headers and body. Whatever the deadline cut
+        short (an error, or a body that seemed to end when its socket was shut) is reported
+        as the timeout it is."""
+        deadline = _Deadline(self.policy.total_timeout)
+        self._adapter.deadline = deadline
+        try:
+            yield deadline
+        except FetchError:
+            if deadline.expired:
+                raise deadline.error() from None
+            raise
+        else:
+            if deadline.expired:
+                raise deadline.error()
+        finally:
+            self._adapter.deadline = None
+            deadline.cancel()
+
     def _finish(self, url: str, final: str, response: requests.Response, kind: str) -> Response:
         status = response.status_code
+        role = "robots" if kind == "robots" else None
         try:
+            if status >= 300 and status != 304:
+                self._keep_error(final, response, role)
             if status in RETRY_STATUSES:
                 raise FetchError(
                     f"HTTP {status} {response.reason}".strip(),
@@ -393,11 +492,12 @@ class Fetcher:
                     status=status,
                 )
             if status == 304:
-                return self._response(url, final, response, b"")
+                return self._keep(self._response(url, final, response, b""), response, role)
             if not 200 <= status < 300:
                 raise FetchError(f"HTTP {status} {response.reason}".strip(), status=status)
             self._check_type(response, kind)
-            return self._response(url, final, response, self._read(response, kind))
+            body = self._read(response, kind)
+            return self._keep(self._response(url, final, response, body), response, role)
         finally:
             response.close()
 
@@ -405,17 +505,33 @@ class Fetcher:
         headers = tuple((str(k), str(v)) for k, v in response.raw.headers.items())
         return Response(url, final, response.status_code, response.reason or "", headers, body)
 
+    def _keep(
+        self, result: Response, response: requests.Response, role: str | None, truncated: bool = False
+    ) -> Response:
+        """Add an answer to ``exchanges``, with the request that asked for it."""
+        sent = tuple((str(k), str(v)) for k, v in response.request.headers.items())
+        self.exchanges.append(Exchange(sent, result, role, truncated))
+        return result
+
+    def _keep_error(self, url: str, response: requests.Response, role: str | None) -> None:
+        """An answer that is not the page (a redirect, an error status), with the start of its
+        body; then the connection is let go."""
+        body, whole = b"", True
+        with contextlib.suppress(FetchError):
+            body, whole = self._read_upto(response, _KEPT_ERROR_BYTES)
+        response.close()
+        self._keep(self._response(url, url, response, body), response, role, truncated=not whole)
+
     # one request -----------------------------------------------------------------------
 
     def _send(self, url: str, kind: str, headers: dict[str, str]) -> requests.Response:
-        host = self._guard(url)
-        self._throttle.wait(host, self._interval(url))
+        """The request, once the guard has passed ``url`` and the throttle let it go."""
         policy = self.policy
         try:
             return self.session.get(
                 url,
                 headers={"Accept": _ACCEPT_HEADER[kind], **headers},
-                timeout=(policy.connect_timeout, policy.read_timeout),
+                timeout=(policy.connect_timeout, min(policy.read_timeout, policy.total_timeout)),
                 allow_redirects=False,
                 stream=True,
             )
@@ -427,35 +543,42 @@ class Fetcher:
             raise FetchError(f"connection failed: {_short(exc)}", retry=True) from None
 
     def _read(self, response: requests.Response, kind: str) -> bytes:
-        """The body, decompressed, capped at max_bytes and at total_timeout."""
-        limit = min(self.policy.max_bytes, ROBOTS_MAX_BYTES) if kind == "robots" else self.policy.max_bytes
+        """The body, decompressed, capped at max_bytes (the deadline is the caller's). A
+        robots.txt is cut at ROBOTS_MAX_BYTES instead, after its last whole line."""
+        if kind == "robots":
+            body, whole = self._read_upto(response, ROBOTS_MAX_BYTES)
+            return body if whole else body[: body.rfind(b"\n") + 1]
+        limit = self.policy.max_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(f"response too large: {declared} bytes > {limit}", permanent=True)
-        deadline = time.monotonic() + self.policy.total_timeout
+        body, whole = self._read_upto(response, limit)
+        if not whole:
+            raise FetchError(f"response too large: over {limit} bytes after decompression", permanent=True)
+        return body
+
+    def _read_upto(self, response: requests.Response, limit: int) -> tuple[bytes, bool]:
+        """At most ``limit`` bytes of the decompressed body, and whether that is all of it."""
         chunks: list[bytes] = []
         size = 0
         try:
             for chunk in response.iter_content(_CHUNK):
+                if size + len(chunk) > limit:
+                    chunks.append(chunk[: limit - size])
+                    return b"".join(chunks), False
                 size += len(chunk)
-                if size > limit:
-                    raise FetchError(
-                        f"response too large: over {limit} bytes after decompression", permanent=True
-                    )
-                if time.monotonic() > deadline:
-                    raise FetchError(
-                        f"timed out: body took over {self.policy.total_timeout:.0f} s", retry=True
-                    )
                 chunks.append(chunk)
         except requests.exceptions.ContentDecodingError as exc:
             raise FetchError(f"undecodable content encoding: {_short(exc)}", permanent=True) from None
         except requests.exceptions.RequestException as exc:
             raise FetchError(f"connection broke while reading: {_short(exc)}", retry=True) from None
-        return b"".join(chunks)
+        return b"".join(chunks), True
 
     def _check_type(self, response: requests.Response, kind: str) -> None:
         mtype = media_type(response.headers.get("Content-Type"))
         accepted = ACCEPT[kind]
+        if accepted is None:
+            return
         if mtype is None and None in accepted:
             return
         if mtype is not None and any(a is not None and (a == mtype or a in mtype) for a in accepted):
@@ -518,18 +641,19 @@ class Fetcher:
         return self._robots[origin]
 
     def _load_robots(self, origin: str) -> _Robots:
-        """RFC 9309: 4xx means no rules; 5xx or no answer means nothing may be fetched now."""
+        """RFC 9309 as Google applies it: 4xx (but 429) means no rules; 5xx, 429 or no
+        answer means nothing on the host is fetched in this run (a later run asks again)."""
         if origin == "":
             return _Robots(None)
         try:
             response = self._with_retries(origin + "/robots.txt", "robots", None)
         except FetchError as exc:
-            if exc.status is not None and 400 <= exc.status < 500:
+            if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
                 return _Robots(None)
             if exc.permanent:  # the guard refused the host: every URL on it is refused the same way
                 return _Robots(None, exc)
             return _Robots(None, FetchError(f"robots.txt unavailable: {exc.reason}", status=exc.status))
-        parser = Protego.parse(response.body.decode("utf-8", "replace"))
+        parser = Protego.parse(robots_text(response.body))
         delay = parser.crawl_delay(self.policy.robots_agent)
         if delay:
             log.info("%s asks for a Crawl-delay of %s s", origin, delay)
@@ -547,6 +671,16 @@ class Fetcher:
             if rate and rate.requests:
                 interval = max(interval, rate.seconds / rate.requests)
         return interval
+
+
+_HTML_START = re.compile(r"\s*<(!doctype\s+html|html|head|body)\b", re.IGNORECASE)
+
+
+def robots_text(body: bytes) -> str:
+    """The rules of a robots.txt body as a parser should see them: UTF-8 without its BOM (which
+    would hide the first group); an HTML page (a soft 404 answered with 200) has none."""
+    text = body.decode("utf-8", "replace").removeprefix("\ufeff")
+    return "" if _HTML_START.match(text) else text
 
 
 def _origin(url: str) -> str:

@@ -14,37 +14,39 @@ from functools import lru_cache
 
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-_SCRIPTS: dict[str, re.Pattern[str]] = {
-    "arabic": re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]"),
-    "cyrillic": re.compile(r"[\u0400-\u04FF]"),
-    "latin": re.compile(r"[A-Za-z\u00C0-\u024F]"),
-    "hebrew": re.compile(r"[\u0590-\u05FF]"),
-    "greek": re.compile(r"[\u0370-\u03FF]"),
-    "kana": re.compile(r"[\u3040-\u30FF]"),
-    "han": re.compile(r"[\u4E00-\u9FFF]"),
-    "hangul": re.compile(r"[\uAC00-\uD7AF]"),
-    "thai": re.compile(r"[\u0E00-\u0E7F]"),
-    "devanagari": re.compile(r"[\u0900-\u097F]"),
-    "georgian": re.compile(r"[\u10A0-\u10FF]"),
-    "armenian": re.compile(r"[\u0530-\u058F]"),
+# Every script the bundled model knows, with the languages written in it that the model
+# can tell apart; the first is the default when the detector is unsure. A script with one
+# language settles it; an empty tuple means any language of the script (Latin).
+_SCRIPT_TABLE: dict[str, tuple[str, tuple[str, ...]]] = {
+    "arabic": (r"\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF", ("ar", "fa", "ur", "ps", "ku")),
+    "cyrillic": (r"\u0400-\u04FF", ("ru", "uk", "bg", "sr", "mk", "be", "kk", "ky", "mn")),
+    "latin": (r"A-Za-z\u00C0-\u024F", ()),
+    "hebrew": (r"\u0590-\u05FF", ("he",)),
+    "greek": (r"\u0370-\u03FF", ("el",)),
+    "kana": (r"\u3040-\u30FF", ("ja",)),
+    "han": (r"\u4E00-\u9FFF", ("zh",)),
+    "hangul": (r"\uAC00-\uD7AF\u1100-\u11FF\u3130-\u318F", ("ko",)),
+    "thai": (r"\u0E00-\u0E7F", ("th",)),
+    "lao": (r"\u0E80-\u0EFF", ("lo",)),
+    "devanagari": (r"\u0900-\u097F", ("hi", "mr", "ne")),
+    "bengali": (r"\u0980-\u09FF", ("bn", "as")),
+    "gurmukhi": (r"\u0A00-\u0A7F", ("pa",)),
+    "gujarati": (r"\u0A80-\u0AFF", ("gu",)),
+    "oriya": (r"\u0B00-\u0B7F", ("or",)),
+    "tamil": (r"\u0B80-\u0BFF", ("ta",)),
+    "telugu": (r"\u0C00-\u0C7F", ("te",)),
+    "kannada": (r"\u0C80-\u0CFF", ("kn",)),
+    "malayalam": (r"\u0D00-\u0D7F", ("ml",)),
+    "sinhala": (r"\u0D80-\u0DFF", ("si",)),
+    "tibetan": (r"\u0F00-\u0FFF", ("dz",)),
+    "myanmar": (r"\u1000-\u109F", ("my",)),
+    "ethiopic": (r"\u1200-\u137F", ("am",)),
+    "khmer": (r"\u1780-\u17FF", ("km",)),
+    "georgian": (r"\u10A0-\u10FF", ("ka",)),
+    "armenian": (r"\u0530-\u058F", ("hy",)),
 }
-# Languages sharing a script; the first is the default when the detector is unsure.
-_CANDIDATES: dict[str, tuple[str, ...]] = {
-    "arabic": ("ar", "fa", "ur", "ps", "ku"),
-    "cyrillic": ("ru", "uk", "bg", "sr", "mk", "be", "kk", "ky", "mn"),
-    "latin": (),  # any Latin-script language
-}
-_FIXED = {
-    "hebrew": "he",
-    "greek": "el",
-    "kana": "ja",
-    "han": "zh",
-    "hangul": "ko",
-    "thai": "th",
-    "devanagari": "hi",
-    "georgian": "ka",
-    "armenian": "hy",
-}
+_SCRIPTS = {name: re.compile(f"[{ranges}]") for name, (ranges, _) in _SCRIPT_TABLE.items()}
+_CANDIDATES = {name: languages for name, (_, languages) in _SCRIPT_TABLE.items()}
 # Letters that only some languages of a script use: a cheap, decisive hint.
 _MARKERS = (
     ("cyrillic", re.compile(r"[іїєґІЇЄҐ]"), "uk"),
@@ -52,6 +54,7 @@ _MARKERS = (
     ("cyrillic", re.compile(r"[ђћџљњЂЋЏЉЊ]"), "sr"),
     ("cyrillic", re.compile(r"[ѓќѕЃЌЅ]"), "mk"),
     ("cyrillic", re.compile(r"[әғқңөұүһӘҒҚҢӨҰҮҺ]"), "kk"),
+    ("bengali", re.compile(r"[ৰৱ]"), "as"),
 )
 _SAMPLE_CHARS = 3000
 
@@ -72,7 +75,7 @@ def _model() -> LanguageIdentifier:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=16)
 def _identifier(languages: tuple[str, ...]) -> LanguageIdentifier:
     """The model restricted to some languages (a shallow copy shares the big arrays)."""
     identifier = copy.copy(_model())
@@ -84,7 +87,8 @@ def _identifier(languages: tuple[str, ...]) -> LanguageIdentifier:
 def preload() -> None:
     """Load the model now: a process that forks workers afterwards shares it with them."""
     for candidates in _CANDIDATES.values():
-        _identifier(candidates)
+        if len(candidates) != 1:
+            _identifier(candidates)
 
 
 def detect_language(text: str, hint: str | None = None) -> str | None:
@@ -96,13 +100,13 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
     script = script_of(sample)
     if script is None:
         return None
-    if script in _FIXED:
-        return _FIXED[script]
+    candidates = _CANDIDATES[script]
+    if len(candidates) == 1:
+        return candidates[0]
     hint = (hint or "").split("-")[0].lower() or None
     for marker_script, pattern, language in _MARKERS:
         if script == marker_script and len(pattern.findall(sample)) >= 3:
             return language
-    candidates = _CANDIDATES.get(script, ())
     if len(sample) < 40 and hint and (not candidates or hint in candidates):
         return hint
     language, confidence = _identifier(candidates).classify(sample)

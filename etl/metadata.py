@@ -498,7 +498,7 @@ _URL_DATE = re.compile(
 class Published:
     value: datetime | date
     text: str
-    origin: str  # jsonld | meta | time | url | text
+    origin: str  # jsonld | meta | time | url | text | selector | guess
 
 
 def _plausible(value: datetime | date, now: datetime) -> bool:

@@ -143,7 +143,10 @@ def canonical_url(url: str | None) -> str | None:
     )
     # One spelling per path: "/أخبار", "/%D8%A3..." and "/%d8%a3..." are the same page.
     # An encoded slash (%2F) is not a path separator and %25 is a literal "%": keep both encoded.
-    path = re.sub(r"%(2[fF]|25)", lambda m: "%25" + m.group(1).upper(), re.sub(r"/{2,}", "/", parts.path))
+    # Runs of slashes collapse, except after a scheme inside the path: an embedded URL
+    # (Wayback's /web/2011.../http://host/...) keeps its "//".
+    path = re.sub(r"(?<!:)/{2,}", "/", parts.path)
+    path = re.sub(r"%(2[fF]|25)", lambda m: "%25" + m.group(1).upper(), path)
     path = quote(unquote(path), safe=_PATH_SAFE) or "/"
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
 

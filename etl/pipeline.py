@@ -340,6 +340,13 @@ def extract_each(docs: Iterable[RawDocument | Reject], budget: float | None) -> 
     return _results(docs, 1, _StopSignal(), _Window(IN_FLIGHT_PER_WORKER), budget)
 
 
+def _status(summary: RunSummary) -> str:
+    """A run that read its inputs: ok, partial (some rejected) or failed (all rejected)."""
+    if summary.read and summary.rejected == summary.read:
+        return "failed"
+    return "ok" if summary.rejected == 0 else "partial"
+
+
 def run_pipeline(
     inputs: Iterable[RawDocument | Reject],
     archive: Archive,
@@ -354,11 +361,14 @@ def run_pipeline(
     page_budget: float | None = DEFAULT_PAGE_BUDGET,
     count: Count | None = None,
     extract: Callable[[Iterable[Any]], Iterator[Extracted | Reject]] | None = None,
+    judge: Callable[[RunSummary], str] | None = None,
 ) -> RunSummary:
     """Run inputs through every stage into the archive and return the counts.
 
     ``count`` returns a second walk over the inputs, counted in the background for the
-    progress bar's total and ETA.
+    progress bar's total and ETA. ``judge`` gives the status of a run that went through its
+    inputs (a scrape knows whether its start points could be read); by default a run is
+    ``failed`` when every input was rejected.
 
     Holds the archive lock for the whole run (raises ArchiveBusy when another job holds it).
     SIGTERM/SIGINT end the run early but cleanly: everything processed so far is written.
@@ -397,7 +407,7 @@ def run_pipeline(
                         if summary.read % memory.EVERY == 0:
                             memory.check()
                     stop.check()
-                summary.status = "ok" if summary.rejected == 0 else "partial"
+                summary.status = (judge or _status)(summary)
             except (Interrupted, KeyboardInterrupt) as exc:
                 summary.status = "interrupted"
                 summary.error = f"stopped by {exc or type(exc).__name__}"
@@ -428,8 +438,6 @@ def _finish(summary: RunSummary, writer: ArchiveWriter, memory: _MemoryAtPeak) -
     """Write what is buffered and the run's row. When the writes fail, the row says so, with
     the counts of what is on disk; when even the row cannot be written, the next writer records
     the run as killed from the rows it left."""
-    if summary.status != "failed" and summary.read and summary.rejected == summary.read:
-        summary.status = "failed"
     memory.check()
     try:
         writer.flush()

@@ -35,7 +35,7 @@ ARTICLES = pa.schema(
         pa.field("published_date", pa.date32()),  # the day as the page states it (partition key)
         pa.field("published_offset_minutes", pa.int16()),  # the page's UTC offset; null without a time
         pa.field("published_text", pa.string()),  # the string the date was read from
-        pa.field("date_origin", DICT_STR),  # jsonld|meta|time|url|text|selector|fetched (date unknown)
+        pa.field("date_origin", DICT_STR),  # jsonld|meta|time|url|text|selector|guess|fetched (date unknown)
         pa.field("source", pa.string()),  # the credited agency as written ("تاس", "ТАСС")
         pa.field("agency", DICT_STR),  # canonical agency name ("TASS")
         pa.field("photo_credit", pa.string()),

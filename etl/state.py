@@ -268,15 +268,24 @@ class State:
     # discovery pages -----------------------------------------------------------------
 
     def remember(
-        self, url: str, source: str, kind: str, validators: Validators, ref: RawRef, fetched_at: datetime
+        self,
+        url: str,
+        source: str,
+        kind: str,
+        validators: Validators,
+        ref: RawRef,
+        fetched_at: datetime,
+        error: str | None = None,
     ) -> None:
-        """Validators and raw reference of a feed, sitemap or list page (answers a later 304)."""
+        """Validators and raw reference of a feed, sitemap or list page (answers a later 304),
+        and why it yielded nothing, if it did not."""
         with self._tx() as db:
             db.execute(
                 "INSERT INTO pages (url, source, kind, status, etag, last_modified, raw_path, raw_offset,"
-                " fetched_at) VALUES (?, ?, ?, 'done', ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET"
-                " etag = excluded.etag, last_modified = excluded.last_modified, raw_path = excluded.raw_path,"
-                " raw_offset = excluded.raw_offset, fetched_at = excluded.fetched_at",
+                " fetched_at, error) VALUES (?, ?, ?, 'done', ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE"
+                " SET etag = excluded.etag, last_modified = excluded.last_modified,"
+                " raw_path = excluded.raw_path, raw_offset = excluded.raw_offset,"
+                " fetched_at = excluded.fetched_at, error = excluded.error",
                 (
                     url,
                     source,
@@ -286,6 +295,7 @@ class State:
                     ref.path,
                     ref.offset,
                     _iso(fetched_at),
+                    error,
                 ),
             )
 

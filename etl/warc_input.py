@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any, BinaryIO, TypeVar
 
 from warcio.archiveiterator import ArchiveIterator
@@ -20,6 +19,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from etl.fetch import charset_of
 from etl.models import RawDocument, Reject
+from etl.warc import warc_date
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -77,7 +77,7 @@ def _document(record: Any, body: bytes, origin: str) -> RawDocument | Reject:
         url=url,
         charset=charset_of(record.http_headers.get_header("Content-Type")),
         kind="html",
-        fetched_at=_warc_date(record.rec_headers.get_header("WARC-Date")),
+        fetched_at=warc_date(record.rec_headers.get_header("WARC-Date")),
     )
 
 
@@ -126,9 +126,3 @@ def _records(
         after = f" after the page at offset {offset}" if offset >= 0 else ""
         reason = f"damaged WARC record{after}, rest of the file skipped: {exc or type(exc).__name__}"
         yield Reject(name, reason, stage="read")
-
-
-def _warc_date(value: str | None) -> datetime:
-    if not value:
-        return datetime.now(UTC)
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)

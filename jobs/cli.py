@@ -84,7 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     p = command("backfill", data, config, run, writing)
-    p.add_argument("paths", nargs="*", help="files or directories (default: seeds)")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        help="files or directories (default: seeds); inside a directory, symlinked files are read only "
+        "when they lead to a file within it (others are rejected) and symlinked directories are skipped",
+    )
     p.add_argument(
         "--source",
         default=None,

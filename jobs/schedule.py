@@ -305,7 +305,7 @@ def backoff_state(records: Iterable[RunRecord], timing: Timing) -> Backoff:
     failures = 0
     last_failure: RunRecord | None = None
     for record in reversed(list(records)):
-        if record.status == "interrupted":
+        if record.status in ("interrupted", "killed"):  # stopped from outside: says nothing of the source
             continue
         if record.status != "failed":
             break

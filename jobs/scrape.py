@@ -22,7 +22,7 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,11 +41,11 @@ from etl.discover import (
     parse_sitemap,
     translation_links,
 )
-from etl.fetch import Fetcher, FetchError, Resolver, Response
+from etl.fetch import Fetcher, FetchError, Resolver, Response, Validators
 from etl.fingerprint import hash64
 from etl.models import RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
-from etl.pipeline import DEFAULT_PAGE_BUDGET, Extracted, RunSummary, new_run_id, run_pipeline
+from etl.pipeline import DEFAULT_PAGE_BUDGET, Extracted, Interrupted, RunSummary, new_run_id, run_pipeline
 from etl.state import State
 from etl.store import Archive
 from etl.warc import RawRef, RawWriter, iter_records, read_record, walk_records
@@ -64,6 +64,8 @@ class CrawlStats:
     not_modified: int = 0
     resumed: int = 0
     failed: int = 0
+    pages_read: int = 0  # discovery pages (feeds, sitemaps, list pages) read, 304s included
+    pages_failed: int = 0  # ... that could not be fetched or yielded nothing
 
     def line(self, name: str) -> str:
         return (
@@ -132,7 +134,7 @@ def scrape_source(
     run = new_run_id()
     with (
         State(data / "state.sqlite") as state,
-        RawWriter(data / "raw", f"{run}-{source.name}") as raw,
+        RawWriter(data / "raw", f"{run}-{source.name}", source.fetch.user_agent) as raw,
         Fetcher(source.fetch, resolver=resolver, sleep=sleep) as fetcher,
     ):
         crawl = Crawl(source, archive, state, raw, fetcher, run=run, refresh=refresh, since=since)
@@ -146,6 +148,7 @@ def scrape_source(
             lock_wait=lock_wait,
             on_result=crawl.on_result,
             page_budget=page_budget,
+            judge=crawl.status,
         )
         crawl.finish()
     log.info(crawl.stats.line(source.name))
@@ -248,12 +251,31 @@ class Crawl:
                 self.source.name,
             )
         for ref in self.source.feeds:
-            yield from self._feed(self.source.url(ref))
+            url = self.source.url(ref)
+            yield from self._alone(url, "feed", self._feed(url))
         for ref in self.source.sitemaps:
-            yield from self._sitemap(self.source.url(ref), 0)
+            url = self.source.url(ref)
+            yield from self._alone(url, "sitemap", self._sitemap(url, 0))
         for page in self.source.lists:
-            yield from self._list(self.source.url(page.url), page.links, page.next)
+            url = self.source.url(page.url)
+            yield from self._alone(url, "list page", self._list(url, page.links, page.next))
         yield from self._fetch_due()
+
+    def _alone(
+        self, url: str, what: str, inputs: Iterator[RawDocument | Reject]
+    ) -> Iterator[RawDocument | Reject]:
+        """``inputs``; an error nobody foresaw (a bug, a parser's surprise) ends them with a
+        reject for ``url`` instead of ending the run: the other start points and the
+        articles go on, and the run is recorded."""
+        try:
+            yield from inputs
+        except Interrupted:
+            raise
+        except Exception as exc:
+            log.debug("unexpected error on %s", url, exc_info=True)
+            if what != "fetch":
+                self.stats.pages_failed += 1
+            yield self._reject(url, f"{what}: unexpected error: {_one_line(exc)}", "discover")
 
     def on_result(self, result: Extracted | Reject, decision: Any) -> None:
         origin = result.row["origin"] if isinstance(result, Extracted) else result.origin
@@ -277,7 +299,7 @@ class Crawl:
                 self.state.requeue(page.url)
                 continue
             self.stats.resumed += 1
-            yield self._document(record.response)
+            yield from self._document(record.response)
 
     # discovery -----------------------------------------------------------------------
 
@@ -296,14 +318,21 @@ class Crawl:
             return
         got = self._get(url, kind)
         if isinstance(got, Reject):
+            self.stats.pages_failed += 1
             yield got
             return
         response, ref = got
         try:
-            links = parse(response.body, response.final_url, self.source.fetch.max_bytes)
+            links = parse(
+                response.body,
+                response.final_url,
+                self.source.fetch.max_bytes,
+                response.header("Content-Type"),
+            )
         except DiscoveryError as exc:
-            yield self._reject(url, f"{kind}: {exc.reason}", "discover")
+            yield from self._unusable(url, kind, f"{kind}: {exc.reason}", response, ref)
             return
+        self.stats.pages_read += 1
         self._remember(url, kind, response, ref)
         yield links
 
@@ -312,15 +341,15 @@ class Crawl:
             if isinstance(got, Reject):
                 yield got
             else:
-                self._enqueue_all(got)
+                yield from self._enqueue_all(got, url)
 
     def _sitemap(self, url: str, depth: int) -> Iterator[Reject]:
         for got in self._start_point(url, "sitemap", parse_sitemap):
             if isinstance(got, Reject):
                 yield got
                 continue
-            self._enqueue_all([link for link in got if link.kind == "article"])
-            for child in (link for link in got if link.kind == "sitemap"):
+            yield from self._enqueue_all([link for link in got if link.kind == "article"], url)
+            for child in (link for link in got if link.kind == "sitemap" and not link.error):
                 if depth + 1 > MAX_SITEMAP_DEPTH or not self._own(child.url):
                     log.info("sitemap %s not followed (too deep or another host)", child.url)
                 elif not (self._floor and child.lastmod and child.lastmod.date() < self._floor):
@@ -335,6 +364,7 @@ class Crawl:
                 return
             got = self._get(url, "list")
             if isinstance(got, Reject):
+                self.stats.pages_failed += 1
                 yield got
                 return
             response, ref = got
@@ -342,9 +372,10 @@ class Crawl:
                 html = decode(response.body, response.charset)
                 found, next_url = parse_list_page(html, response.final_url, links, next_page)
             except (RejectedInput, ValueError) as exc:
-                yield self._reject(url, f"list page: {exc}", "discover")
+                yield from self._unusable(url, "list", f"list page: {exc}", response, ref)
                 return
-            due = self._enqueue_all(found)
+            self.stats.pages_read += 1
+            due = yield from self._enqueue_all(found, url)
             self._remember(url, "list", response, ref)
             if self._reached_floor(found) or (not self.since and not self.refresh and due == 0):
                 return
@@ -363,8 +394,8 @@ class Crawl:
         known = self.state.get(url)
         cached = known.ref if known is not None and known.validators else None
         try:
-            response = self.fetcher.fetch(
-                url, "html" if role == "list" else "xml", known.validators if cached else None
+            response, ref = self._fetch(
+                url, "html" if role == "list" else "xml", known.validators if cached else None, role
             )
             if response.not_modified and cached is not None:
                 return read_record(self.raw.root, cached).response, None
@@ -374,7 +405,44 @@ class Crawl:
             log.warning("%s: raw copy unreadable (%s): fetching in full", url, exc)
             self.state.forget_validators(url)
             return self._get(url, role)
-        return response, self.raw.write(response, role, self.source.name)
+        return response, ref
+
+    def _fetch(
+        self, url: str, kind: str, validators: Validators | None, role: str
+    ) -> tuple[Response, RawRef | None]:
+        """``fetcher.fetch``, with every answer it received on the way (robots.txt, redirect
+        hops, errors, 304s) written to the raw archive, also when it raises. The reference is
+        that of the response returned."""
+        try:
+            response = self.fetcher.fetch(url, kind, validators)
+        finally:
+            refs = {id(x.response): self.raw.write(x, role, self.source.name) for x in self.fetcher.exchanges}
+        return response, refs.get(id(response))
+
+    def _unusable(
+        self, url: str, role: str, reason: str, response: Response, ref: RawRef | None
+    ) -> Iterator[Reject]:
+        """A discovery page that was read but yields nothing (not a feed, hostile XML). It is
+        rejected once per version: answered 304 and rejected for the same reason last time, it
+        is only logged, so a run that found nothing else wrong is ``ok``."""
+        self.stats.pages_failed += 1
+        if ref is None:  # unchanged since the copy in the raw archive
+            known = self.state.get(url)
+            if known is not None and known.error == reason:
+                log.info("%s: unchanged since it was rejected (%s)", url, reason)
+                return
+        else:
+            self.state.remember(
+                url, self.source.name, role, response.validators, ref, response.fetched_at, error=reason
+            )
+        yield self._reject(url, reason, "discover")
+
+    def status(self, summary: RunSummary) -> str:
+        """``failed`` when no feed, sitemap or list page could be read; ``partial`` when some
+        input was rejected; else ``ok`` (also when nothing was new)."""
+        if self.stats.pages_failed and not self.stats.pages_read:
+            return "failed"
+        return "partial" if summary.rejected else "ok"
 
     def _remember(self, url: str, role: str, response: Response, ref: RawRef | None) -> None:
         """Keep validators only after the page's links are in the frontier (a kill in
@@ -384,27 +452,43 @@ class Crawl:
 
     # the frontier --------------------------------------------------------------------
 
-    def _enqueue_all(self, links: list[Link], *, translations: bool = False) -> int:
-        """Put wanted article links into the frontier; return how many are due."""
+    def _enqueue_all(
+        self, links: list[Link], found_on: str, *, translations: bool = False
+    ) -> Generator[Reject, None, int]:
+        """Put wanted article links into the frontier and return how many are due. A link
+        that cannot be used is a reject of its own (what was wrong, and on which page)."""
         due = 0
         for link in links:
-            url = canonical_url(link.url)
-            if url is None or not self._own(url) or not (translations or self._is_article(url)):
+            if link.error:
+                yield self._reject(link.url, f"link on {found_on}: {link.error}", "discover")
                 continue
-            if self._floor and link.date and link.date.date() < self._floor:
-                continue
-            key = hash64(url)
-            if key not in self._enqueued:
-                self._enqueued[key] = self.state.enqueue(
-                    url,
-                    self.source.name,
-                    lastmod=link.lastmod,
-                    archived=self._archived_key(key),
-                    refresh=self.refresh,
-                )
-                self.stats.discovered += 1
-            due += self._enqueued[key]
+            try:
+                due += self._enqueue(link, translations)
+            except Interrupted:
+                raise
+            except Exception as exc:
+                reason = f"link on {found_on}: unexpected error: {_one_line(exc)}"
+                yield self._reject(link.url, reason, "discover")
         return due
+
+    def _enqueue(self, link: Link, translations: bool) -> bool:
+        """One link into the frontier; whether it is due."""
+        url = canonical_url(link.url)
+        if url is None or not self._own(url) or not (translations or self._is_article(url)):
+            return False
+        if self._floor and link.date and link.date.date() < self._floor:
+            return False
+        key = hash64(url)
+        if key not in self._enqueued:
+            self._enqueued[key] = self.state.enqueue(
+                url,
+                self.source.name,
+                lastmod=link.lastmod,
+                archived=self._archived_key(key),
+                refresh=self.refresh,
+            )
+            self.stats.discovered += 1
+        return self._enqueued[key]
 
     def _own(self, url: str) -> bool:
         try:
@@ -426,14 +510,14 @@ class Crawl:
                 return
             for url in batch:
                 budget -= 1
-                yield from self._fetch_article(url)
+                yield from self._alone(url, "fetch", self._fetch_article(url))
 
     def _fetch_article(self, url: str) -> Iterator[RawDocument | Reject]:
         self.state.tried(url, self.run)
         page = self.state.get(url)
         validators = page.validators if page is not None and page.ref is not None else None
         try:
-            response = self.fetcher.fetch(url, "html", validators)
+            response, ref = self._fetch(url, "html", validators, "article")
         except FetchError as exc:
             self.stats.failed += 1
             yield self._failure(url, exc)
@@ -442,18 +526,20 @@ class Crawl:
             self.stats.not_modified += 1
             self.state.done([url])
             return
-        ref = self.raw.write(response, "article", self.source.name)
+        assert ref is not None  # every answer fetch returns was written
         self.state.fetched(url, ref, response.validators, response.fetched_at)
         self.stats.fetched += 1
-        yield self._document(response)
+        yield from self._document(response)
 
-    def _document(self, response: Response) -> RawDocument:
+    def _document(self, response: Response) -> Iterator[RawDocument | Reject]:
+        """The page for the pipeline, after its language versions joined the frontier."""
         document, versions = to_document(response)
         if self.source.extract:
             document = dataclasses.replace(document, selectors=dict(self.source.extract))
-        self._enqueue_all([Link(u) for u in versions.values()], translations=True)
+        links = [Link(u) for u in versions.values()]
+        yield from self._enqueue_all(links, response.final_url, translations=True)
         self._yielded.add(document.origin)
-        return document
+        yield document
 
     def _failure(self, url: str, exc: FetchError) -> Reject:
         policy = self.source.retry
@@ -469,6 +555,11 @@ class Crawl:
 
     def _reject(self, url: str, reason: str, stage: str) -> Reject:
         return Reject(url, reason, url=url, stage=stage)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def archived_url_hashes(archive: Archive) -> np.ndarray:

@@ -42,6 +42,8 @@ HUGE = "/en/2024/05/huge.html"  # larger than the crawler's cap, with a Content-
 HUGE_STREAM = "/en/2024/05/huge-stream.html"  # the same without a Content-Length
 BOMB = "/en/2024/05/bomb.html"  # 20 kB of gzip that inflates to 20 MB
 PHOTO = "/en/2024/05/photo-gallery.html"  # an image where a page was linked
+DRIP_HEADERS = "/en/2024/05/drip-headers.html"  # the status line and headers a byte at a time
+DRIP_BODY = "/en/2024/05/drip-body.html"  # quick headers, then the body a byte at a time
 REDIRECTS = {
     "/en/2024/05/to-private.html": "http://10.0.0.5/admin",
     "/en/2024/05/to-metadata.html": "http://169.254.169.254/latest/meta-data/",
@@ -85,11 +87,14 @@ class FixtureSite:
     crawl_delay: float = 0.05
     slow_seconds: float = 1.0
     huge_bytes: int = 3 * 1024 * 1024
+    drip_seconds: float = 0.1  # between two bytes of a dripping answer
+    drips: dict[str, str] = field(default_factory=dict)  # more paths that drip: "headers" or "body"
     port: int = 0
     hits: list[Hit] = field(default_factory=list)
     pages: dict[str, bytes] = field(default_factory=dict)  # path -> body overriding the file
     lastmod: dict[str, str] = field(default_factory=dict)  # path -> <lastmod> in sitemaps
     statuses: dict[str, int] = field(default_factory=dict)  # path -> forced error status
+    content_types: dict[str, str] = field(default_factory=dict)  # path -> Content-Type overriding the default
     _counts: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
@@ -239,6 +244,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._stream(site.huge_bytes)
         if path == BOMB:
             return self._send(200, bomb_body(), "text/html", {"Content-Encoding": "gzip"})
+        if path in (DRIP_HEADERS, DRIP_BODY) or path in site.drips:
+            return self._drip(site.drips.get(path, "headers" if path == DRIP_HEADERS else "body"))
         if path == PHOTO:
             return self._send(200, b"\xff\xd8\xff\xe0" + b"\x00" * 2048, "image/jpeg")
         body = site.render(path)
@@ -253,7 +260,7 @@ class _Handler(BaseHTTPRequestHandler):
             "If-None-Match" not in self.headers and self.headers.get("If-Modified-Since") == LAST_MODIFIED
         ):
             return self._send(304, b"", None, validators)
-        return self._send(200, body, content_type(path), validators)
+        return self._send(200, body, self.site.content_types.get(path, content_type(path)), validators)
 
     def _redirect(self, location: str, extra: dict[str, str] | None = None) -> int:
         return self._send(302, b"", None, {"Location": location, **(extra or {})})
@@ -275,6 +282,29 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client stopped reading (a size cap): fine
         return status
+
+    def _drip(self, part: str) -> int:
+        """A valid answer sent a byte at a time (all of it, or only the body), so that no single
+        read times out: only a deadline for the whole response can stop it. Gives up after
+        two minutes (a client that never hangs up)."""
+        self.hit.status = 200
+        body = b"<html><body><p>" + b"drip " * 400 + b"</p></body></html>"
+        head = (
+            f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(body)}\r\n"
+            + "X-Padding: ........................................\r\n\r\n"
+        ).encode()
+        quick, slow = (b"", head + body) if part == "headers" else (head, body)
+        self.close_connection = True
+        try:
+            self.wfile.write(quick)
+            self.wfile.flush()
+            for i in range(min(len(slow), int(120 / self.site.drip_seconds))):
+                time.sleep(self.site.drip_seconds)
+                self.wfile.write(slow[i : i + 1])
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        return 200
 
     def _stream(self, size: int) -> int:
         """A body without Content-Length: only a streaming cap can stop it."""

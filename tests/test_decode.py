@@ -189,3 +189,16 @@ def test_binary_input_is_rejected(data: bytes) -> None:
         decode(data)
     assert "binary" in info.value.reason
     assert info.value.stage == "decode"
+
+
+def test_valid_utf8_wins_over_a_stale_single_byte_declaration() -> None:
+    """A template that still says iso-8859-1 around UTF-8 content: browsers would show
+    'mÃ¥lrette', the archive keeps the text the site wrote."""
+    page = '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"><p>målrette – « Ок »</p>'
+    assert "målrette – « Ок »" in decode(page.encode("utf-8"))
+    assert "målrette – « Ок »" in decode(page.encode("utf-8"), http_charset="windows-1252")
+
+
+def test_a_declared_single_byte_page_that_is_not_utf8_keeps_its_declaration() -> None:
+    page = '<meta charset="windows-1251"><p>Новости дня: «Ура» — ещё</p>'
+    assert "Новости дня: «Ура» — ещё" in decode(page.encode("cp1251"))

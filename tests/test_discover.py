@@ -90,6 +90,31 @@ def test_an_error_page_is_not_a_feed(site: Pages) -> None:
         parse_feed(b"  \n", BASE)
 
 
+def test_html_entities_in_a_feed_keep_every_ampersand_in_its_links() -> None:
+    """&nbsp; is undeclared in XML: lxml's recovery used to drop every &amp; in the links."""
+    feed = b"""<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>
+    <title>News&nbsp;today</title><item><title>Caf&eacute;</title>
+    <link>https://news.example/story?id=1&amp;page=2</link></item></channel></rss>"""
+    assert [link.url for link in parse_feed(feed, BASE)] == ["https://news.example/story?id=1&page=2"]
+
+
+def test_atom_xml_base_resolves_relative_links() -> None:
+    feed = b"""<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://cdn.example/news/">
+    <entry><link href="2024/a.html"/></entry>
+    <entry xml:base="/other/"><link href="b.html"/></entry></feed>"""
+    assert [link.url for link in parse_feed(feed, BASE + "/atom.xml")] == [
+        "https://cdn.example/news/2024/a.html",
+        "https://cdn.example/other/b.html",
+    ]
+
+
+def test_a_feed_declared_utf8_but_written_in_latin1_gives_clean_links() -> None:
+    feed = '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><item>'
+    feed += "<title>Été</title><link>https://news.example/caf\u00e9.html</link></item></channel></rss>"
+    links = parse_feed(feed.encode("latin-1"), BASE, content_type="application/rss+xml; charset=utf-8")
+    assert [link.url for link in links] == ["https://news.example/caf\u00e9.html"]
+
+
 # --- hostile XML ----------------------------------------------------------------------
 
 
@@ -152,6 +177,22 @@ def test_gzipped_sitemap(site: Pages) -> None:
         "/ar/2024/03/fishermen-festival.html",
         "/en/2024/04/wheat-harvest.html",
     ]
+
+
+def test_plain_text_sitemap() -> None:
+    """sitemaps.org allows a text file of URLs, one a line (UTF-8, here with a BOM)."""
+    text = "\ufeffhttps://news.example/a.html\n\n  /relative-is-not-allowed\nhttps://news.example/ü.html\r\n"
+    for content_type in ("text/plain; charset=utf-8", None):
+        links = parse_sitemap(text.encode(), BASE + "/sitemap.txt", content_type=content_type)
+        assert [link.url for link in links] == ["https://news.example/a.html", "https://news.example/ü.html"]
+    with pytest.raises(DiscoveryError, match="neither XML nor a list of URLs"):
+        parse_sitemap(b"just some words", BASE)
+
+
+def test_html_entities_in_a_sitemap_keep_every_ampersand() -> None:
+    sitemap = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><!-- &nbsp; -->
+    <url><loc>https://news.example/story?id=1&amp;page=2&nbsp;</loc></url></urlset>"""
+    assert [link.url for link in parse_sitemap(sitemap, BASE)] == ["https://news.example/story?id=1&page=2"]
 
 
 def test_a_feed_is_not_a_sitemap(site: Pages) -> None:
@@ -236,3 +277,21 @@ def test_article_pattern_matcher() -> None:
     assert not is_article(BASE + "/en/")
     assert matcher(r"id=\d+")(BASE + "/story?id=42")
     assert matcher(None)(BASE + "/anything")
+
+
+def test_a_malformed_url_is_a_link_with_a_reason_not_an_exception() -> None:
+    """One unparseable URL (an unclosed IPv6 bracket) must not cost the page its other links."""
+    feed = b"<rss><channel><item><guid>http://example.c[o.test/</guid></item><item><link>/a.html</link></item></channel></rss>"
+    links = parse_feed(feed, BASE + "/rss.xml")
+    assert [(link.url, link.error) for link in links] == [
+        (BASE + "/rss.xml#entry-1", "entry 1: its link is empty or not a URL that can be parsed"),
+        (BASE + "/a.html", None),
+    ]
+    sitemap = b"<urlset><url><loc>http://example.c[o.test/</loc></url><url><loc>/b.html</loc></url></urlset>"
+    assert [(link.url, link.error) for link in parse_sitemap(sitemap, BASE + "/sitemap.xml")] == [
+        ("http://example.c[o.test/", "malformed URL: Invalid IPv6 URL"),
+        (BASE + "/b.html", None),
+    ]
+    page = '<a href="http://[::1/x">x</a> <a href="/b.html">b</a> <a rel="next" href="http://[bad/">n</a>'
+    found, next_url = parse_list_page(page, BASE + "/news/")
+    assert [link.error is None for link in found] == [False, True, False] and next_url is None

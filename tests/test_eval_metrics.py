@@ -17,6 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
 import eval as harness
+import eval_folds as folds
 import eval_metrics as m
 
 # --- snippet check ------------------------------------------------------------------------------
@@ -255,3 +256,36 @@ def test_harness_skips_missing_devset(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_gate_failures_uses_targets() -> None:
     summary = {"np4k": {"project": {"body_f1": 0.96, "title_exact": 0.95, "date_accuracy": 14 / 15}}}
     assert harness.gate_failures(summary) == [f"np4k date_accuracy: {14 / 15:.4f} < 1.0000"]
+
+
+# --- k-fold protocol ------------------------------------------------------------------------------
+
+
+def test_folds_are_fixed_by_the_page_bytes_and_cover_every_page() -> None:
+    data = [f"page {i}".encode() for i in range(50)]
+    assigned = [folds.fold_of(d, 5) for d in data]
+    assert assigned == [folds.fold_of(d, 5) for d in data]  # same bytes, same fold, every run
+    groups = folds.split(data, lambda d: folds.fold_of(d, 5), 5)
+    assert sorted(x for g in groups for x in g) == sorted(data) and all(groups)
+
+
+def test_mean_sd_ignores_undefined_folds() -> None:
+    assert folds.mean_sd([0.5, None, 0.7]) == (pytest.approx(0.6), pytest.approx(0.1414, abs=1e-4))
+    assert folds.mean_sd([None]) == (None, None)
+    assert folds.mean_sd([0.3]) == (0.3, None)
+
+
+def test_a_fitted_system_is_fitted_on_the_other_folds_only(tiny_devset: Path) -> None:
+    pages = [p for ds in ("traf", "np4k") for p in harness.load_dataset(tiny_devset, ds)]
+    seen: list[tuple[set[str], set[str]]] = []
+
+    def fit(train, test, results):  # type: ignore[no-untyped-def]
+        seen.append(({p.id for p in train}, {p.id for p in test}))
+        return {(p.dataset, p.id): harness.Extraction(text="Ein Text.") for p in test}
+
+    system = harness.System("fitted", lambda d, u: harness.Extraction(), frozenset({"body"}), fit=fit)
+    per_fold = harness.fold_summary(pages, [system], {"fitted": {}}, 3)
+    assert len(seen) == 3
+    for train, test in seen:
+        assert not train & test and train | test == {p.id for p in pages}
+    assert any(v is not None for v in per_fold["traf"]["fitted"]["body_f1"])

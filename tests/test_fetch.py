@@ -143,6 +143,54 @@ def test_missing_robots_allows_everything(site: FixtureSite) -> None:
         assert f.fetch(site.base + "/en/drafts/2024/05/unpublished.html").status == 200
 
 
+def test_robots_429_or_a_timeout_means_nothing_is_fetched_now(site: FixtureSite) -> None:
+    """429 is not "no rules" (Google treats it as a server error); neither is silence."""
+    site.statuses["/robots.txt"] = 429
+    with fetcher(retries=0) as f, pytest.raises(FetchError) as caught:
+        f.fetch(site.base + "/en/2024/05/tram-line.html")
+    assert caught.value.reason == "robots.txt unavailable: HTTP 429 Too Many Requests"
+    del site.statuses["/robots.txt"]
+    site.drips["/robots.txt"] = "body"
+    with fetcher(total_timeout=0.5) as f, pytest.raises(FetchError) as caught:
+        f.fetch(site.base + "/en/2024/05/tram-line.html")
+    assert caught.value.reason.startswith("robots.txt unavailable: timed out") and not caught.value.permanent
+    assert not site.requests_for("/en/2024/05/tram-line.html")
+
+
+ROBOTS = b"User-agent: *\nDisallow: /en/drafts/\n"
+DRAFT, PAGE = "/en/drafts/2024/05/unpublished.html", "/en/2024/05/tram-line.html"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (ROBOTS, "text/html; charset=utf-8"),  # a wrong type: the rules still hold
+        (ROBOTS, "application/octet-stream"),
+        (ROBOTS, None),
+        (b"\xef\xbb\xbf" + ROBOTS, "text/plain"),  # a BOM must not hide the first group
+        (ROBOTS + b"# padding\n" * 60_000, "text/plain"),  # 600 kB: the first 512 KiB are read
+    ],
+)
+def test_robots_rules_hold_whatever_the_type_a_bom_or_the_size(
+    site: FixtureSite, body: bytes, content_type: str | None
+) -> None:
+    site.pages["/robots.txt"] = body
+    if content_type:
+        site.content_types["/robots.txt"] = content_type
+    with fetcher() as f:
+        assert f.fetch(site.base + PAGE).status == 200
+        with pytest.raises(FetchError, match=r"disallowed by robots\.txt"):
+            f.fetch(site.base + DRAFT)
+
+
+def test_robots_answered_with_an_html_page_means_no_rules(site: FixtureSite) -> None:
+    """A soft 404: the site's "not found" page with status 200. It holds no rules (Google)."""
+    site.pages["/robots.txt"] = b"<!DOCTYPE html>\n<html><title>Not found</title>\nDisallow: /\n</html>\n"
+    site.content_types["/robots.txt"] = "text/html"
+    with fetcher() as f:
+        assert f.fetch(site.base + DRAFT).status == 200
+
+
 # --- retries ------------------------------------------------------------------------------
 
 
@@ -180,6 +228,30 @@ def test_slow_page_times_out_after_the_retries() -> None:
         assert time.monotonic() - started < 1.5
         assert caught.value.reason.startswith("timed out") and not caught.value.permanent
         assert len(site.requests_for(sitefixture.SLOW)) == 2  # one retry
+
+
+@pytest.mark.parametrize("path", [sitefixture.DRIP_HEADERS, sitefixture.DRIP_BODY])
+def test_a_server_dripping_bytes_is_cut_off_at_the_total_timeout(site: FixtureSite, path: str) -> None:
+    """A byte every 0.1 s keeps every socket read well under read_timeout; the whole answer
+    would take 40 s. The response's deadline ends it, headers or body, and it is not retried
+    within the run (a later run tries again)."""
+    with fetcher(read_timeout=1.0, total_timeout=1.0, retries=2) as f:
+        f.fetch(site.base + "/en/2024/05/tram-line.html")  # robots.txt read: only the drip is timed
+        started = time.monotonic()
+        with pytest.raises(FetchError) as caught:
+            f.fetch(site.base + path)
+        took = time.monotonic() - started
+    assert caught.value.reason == "timed out: the response took longer than 1 s"
+    assert not caught.value.permanent and not caught.value.retry
+    assert took < 1.0 + 2.0, took
+    assert len(site.requests_for(path)) == 1
+
+
+def test_the_deadline_is_per_response_and_spares_a_quick_one(site: FixtureSite) -> None:
+    """Responses that each take less than total_timeout pass, however many come in a row."""
+    with fetcher(total_timeout=0.5, rate_limit=5.0) as f:
+        for _ in range(4):  # 0.2 s apart: longer together than one deadline
+            assert f.fetch(site.base + "/en/2024/05/tram-line.html").status == 200
 
 
 def test_404_is_an_error_worth_retrying_in_a_later_run(site: FixtureSite) -> None:
@@ -379,7 +451,7 @@ def test_guard_checks_the_connected_peer_against_dns_rebinding(site: FixtureSite
 )
 def test_only_plain_http_urls(url: str, reason: str, no_connections: list[object]) -> None:
     with fetcher() as f, pytest.raises(FetchError) as caught:
-        f._send(url, "html", {})
+        f._guard(url)
     assert caught.value.reason == reason
 
 

@@ -149,6 +149,12 @@ def test_key_text_same_key_for_spelling_variants_of_one_sentence() -> None:
         ("https://example.com/a%2fb", "https://example.com/a%2Fb"),
         # IPv6 literal
         ("http://[2001:DB8::1]:80/x", "http://[2001:db8::1]/x"),
+        # doubled slashes collapse, but not the "//" of a URL embedded in the path (Wayback)
+        ("https://example.com//news///1", "https://example.com/news/1"),
+        (
+            "https://web.archive.org/web/20110101000000/http://news.example//a.html",
+            "https://web.archive.org/web/20110101000000/http://news.example/a.html",
+        ),
     ],
 )
 def test_canonical_url(url: str, canonical: str) -> None:

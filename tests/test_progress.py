@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.fetch import Response
+from etl.fetch import Exchange, Response
 from etl.progress import ProgressBar
 from etl.warc import RawWriter, iter_records, walk_records
 from tests.conftest import ROOT, SEEDS
@@ -82,12 +82,12 @@ def test_the_reprocess_count_walks_the_records_reprocess_reads(tmp_path: Path) -
         for i in range(5):
             role = "article" if i % 2 == 0 else "feed"
             page = Response(f"https://x.test/{i}", f"https://x.test/{i}", 200, "OK", (), b"<p>x</p>", day)
-            writer.write(page, role)
+            writer.write(Exchange((), page), role)
     with RawWriter(raw, "run-b") as writer:
         page = Response(
             "https://x.test/9", "https://x.test/9", 200, "OK", (), b"<p>y</p>", day + timedelta(2)
         )
-        writer.write(page, "article")
+        writer.write(Exchange((), page), "article")
     for since in (None, (day + timedelta(1)).date()):
         assert sum(1 for _ in walk_records(raw, since)) == len(list(iter_records(raw, since)))
     assert sum(1 for _ in walk_records(raw)) == 4

@@ -194,7 +194,7 @@ def test_backoff_after_n_failures_doubles_and_is_capped() -> None:
 
     assert backoff_state(records("failed", "failed"), timing).until is None
     assert backoff_state(records("failed", "failed", "ok"), timing).failures == 0
-    three = backoff_state(records("ok", "failed", "failed", "interrupted", "failed"), timing)
+    three = backoff_state(records("ok", "failed", "failed", "interrupted", "failed", "killed"), timing)
     assert three.failures == 3 and three.until == NOW + timedelta(minutes=4, seconds=60)
     assert three.active(NOW + timedelta(minutes=4, seconds=59)) and not three.active(
         NOW + timedelta(minutes=5)

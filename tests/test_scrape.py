@@ -23,12 +23,14 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from etl.pipeline import RunSummary
 from etl.state import State
 from etl.store import Archive, load_articles
 from etl.warc import iter_records
 from jobs import cli, demo
+from jobs.schedule import Timing, backoff_state, history, read_runs
 from jobs.scrape import run_reprocess, run_scrape
 from jobs.sources import DEFAULT_CONFIG, ConfigError, load_sources
 from tests import sitefixture
@@ -215,7 +217,9 @@ def test_translations_share_a_group(crawled: Crawled) -> None:
 def test_second_scrape_fetches_no_article_page_again(crawled: Crawled) -> None:
     assert crawled.second_hits
     assert not [h for h in crawled.second_hits if h.path.startswith(("/ar/", "/ru/", "/en/"))]
-    assert crawled.second.new == 0 and crawled.second.read == 2  # the broken feed and the bomb, again
+    # The broken feed and the bomb answer 304: rejected in the first run, only logged now.
+    assert crawled.second.new == 0 and crawled.second.read == 0
+    assert (crawled.first.status, crawled.second.status) == ("partial", "ok")
     conditional = [h for h in crawled.second_hits if h.status == 304]
     assert {h.path for h in conditional} >= {"/rss.xml", "/atom.xml", "/sitemap.xml", "/news/"}
     assert all("If-None-Match" in h.headers for h in conditional)
@@ -229,6 +233,53 @@ def test_raw_archive_and_state(crawled: Crawled) -> None:
     with State(crawled.data / "state.sqlite") as state:
         counts = state.counts("site")
     assert counts == {"done": len(EXPECTED), "failed": 3, "gave_up": 6}
+
+
+def warc_records(data: Path) -> dict[str, list[dict[str, str]]]:
+    """Each WARC file's records (type, headers, HTTP status) in file order, read with warcio."""
+    out = {}
+    for path in sorted((data / "raw").glob("date=*/*.warc.gz")):
+        with open(path, "rb") as handle:
+            out[path.name] = [
+                {
+                    **dict(record.rec_headers.headers),
+                    "status": record.http_headers.get_statuscode() if record.http_headers else "",
+                    "path": rel(record.rec_headers.get_header("WARC-Target-URI") or ""),
+                }
+                for record in ArchiveIterator(handle)
+            ]
+    return out
+
+
+def test_warc_captures_are_complete_and_valid(crawled: Crawled) -> None:
+    """warcio check passes; each file opens with a warcinfo; every answer (page, robots.txt,
+    redirect hop, 4xx/5xx, 304 as a revisit) is followed by its request record."""
+    files = sorted((crawled.data / "raw").glob("date=*/*.warc.gz"))
+    assert len(files) == 2  # one per run
+    warcio = Path(sys.executable).parent / "warcio"
+    checked = subprocess.run([warcio, "check", "-v", *files], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    first, second = warc_records(crawled.data).values()
+    for records in (first, second):
+        assert records[0]["WARC-Type"] == "warcinfo"
+        answers = [r for r in records if r["WARC-Type"] in ("response", "revisit")]
+        requests = {r["WARC-Concurrent-To"]: r for r in records if r["WARC-Type"] == "request"}
+        assert len(requests) == len(answers) == (len(records) - 1) // 2
+        for answer in answers:
+            request = requests[answer["WARC-Record-ID"]]
+            assert request["WARC-Target-URI"] == answer["WARC-Target-URI"]
+    seen = {(r["path"], r["status"], r["X-Crawl-Role"]) for r in first if r["WARC-Type"] == "response"}
+    assert ("/robots.txt", "200", "robots") in seen
+    assert {
+        (sitefixture.LOOP[0], "302", "redirect"),
+        ("/en/2024/05/to-private.html", "302", "redirect"),
+    } <= seen
+    assert {("/en/2024/05/withdrawn.html", "404", "article"), (sitefixture.FLAKY, "503", "article")} <= seen
+    assert (sitefixture.FLAKY, "200", "article") in seen
+    revisits = {r["path"]: r for r in second if r["WARC-Type"] == "revisit"}
+    assert {"/rss.xml", "/atom.xml", "/sitemap.xml", "/news/"} <= set(revisits)
+    assert revisits["/rss.xml"]["WARC-Profile"].endswith("/revisit/server-not-modified")
+    assert revisits["/rss.xml"]["status"] == "304"
 
 
 # --- conditional GET, revisions, refresh, workers ------------------------------------------
@@ -305,6 +356,133 @@ def test_failed_url_is_retried_next_run_then_given_up(tmp_path: Path) -> None:
     assert reasons[1][0].endswith("HTTP 404 Not Found (gave up after 2 tries)")
     assert reasons[2] == []
     assert len(articles(tmp_path / "data")) == 1
+
+
+def test_a_dripping_server_cannot_hold_a_scrape_or_the_archive_lock(tmp_path: Path) -> None:
+    """A feed whose headers drip and an article whose body drips (a byte every 0.1 s, 40 s
+    each): each is cut off at total_timeout (1 s), the rest of the source is archived, the run
+    is recorded and the archive lock is free again."""
+    drip_feed, good_feed = "/drip-feed.xml", "/good-feed.xml"
+    with FixtureSite(crawl_delay=0.0) as site:
+        site.drips[drip_feed] = "headers"
+        site.pages[good_feed] = (
+            f"<rss><channel><item><link>{site.base}{sitefixture.DRIP_BODY}</link></item>"
+            f"<item><link>{site.base}/en/2024/04/wheat-harvest.html</link></item></channel></rss>"
+        ).encode()
+        body = f'feeds = ["{drip_feed}", "{good_feed}"]\n[sources.site.http]\ntotal_timeout = 1.0\n'
+        config = write_config(tmp_path / "s.toml", site.base, body)
+        started = time.monotonic()
+        (summary,) = run_scrape(config, tmp_path / "data")
+        took = time.monotonic() - started
+    assert took < 2 * 1.0 + 3.0, took
+    found = rejects(tmp_path / "data")
+    for path in (drip_feed, sitefixture.DRIP_BODY):
+        assert "timed out: the response took longer than 1 s" in found[path][1], found
+    assert list(articles(tmp_path / "data")["path"]) == ["/en/2024/04/wheat-harvest.html"]
+    assert summary.new == 1 and len(Archive(tmp_path / "data").read("runs")) == 1
+    with Archive(tmp_path / "data").locked(wait_seconds=0):
+        pass
+
+
+def test_a_malformed_url_in_a_feed_or_sitemap_fails_alone(tmp_path: Path) -> None:
+    """``http://example.c[o.test/`` (an unclosed IPv6 bracket) in a feed and in a sitemap is a
+    reject of its own; the links beside it, the source's other start points and the next
+    source are all crawled, and each source's run is recorded."""
+    bad = "http://example.c[o.test/"
+    with FixtureSite(crawl_delay=0.0) as site:
+        site.pages["/bad-feed.xml"] = (
+            f"<rss><channel><item><guid>{bad}</guid></item>"
+            f"<item><link>{site.base}/en/2024/04/wheat-harvest.html</link></item></channel></rss>"
+        ).encode()
+        site.pages["/bad-sitemap.xml"] = (
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<url><loc>{bad}x</loc></url><url><loc>{site.base}/en/2024/02/council-budget.html</loc></url>"
+            "</urlset>"
+        ).encode()
+        body = (
+            'feeds = ["/bad-feed.xml"]\nsitemaps = ["/bad-sitemap.xml"]\n'
+            f'[sources.next]\nsite = "{site.base}/"\nfeeds = ["/good-feed.xml"]\n'
+        )
+        site.pages["/good-feed.xml"] = (
+            f"<rss><channel><item><link>{site.base}/ru/2024/03/hockey-final.html</link></item></channel></rss>"
+        ).encode()
+        config, base = write_config(tmp_path / "s.toml", site.base, body), site.base
+        code = cli.main(
+            ["scrape", "--config", str(config), "--data", str(tmp_path / "data"), "--no-progress"]
+        )
+    assert code == 0
+    table = Archive(tmp_path / "data").read("rejects").to_pandas()
+    assert dict(zip(table["origin"], table["reason"], strict=True)) == {
+        f"{base}/bad-feed.xml#entry-1": f"link on {base}/bad-feed.xml: entry 1: its link is empty or "
+        "not a URL that can be parsed",
+        bad + "x": f"link on {base}/bad-sitemap.xml: malformed URL: Invalid IPv6 URL",
+    }
+    assert sorted(articles(tmp_path / "data")["path"]) == [
+        "/en/2024/02/council-budget.html",
+        "/en/2024/04/wheat-harvest.html",
+        "/ru/2024/03/hockey-final.html",
+    ]
+    runs = Archive(tmp_path / "data").read("runs").to_pandas()
+    assert sorted(runs["source"]) == ["next", "site"]
+
+
+def test_an_unexpected_error_in_discovery_is_a_reject_and_the_sources_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a parser raises (here a bug: RuntimeError from the sitemap parser) ends only
+    that start point: the feed of the same source and the next source are archived, and a
+    scrape of N sources writes N runs/ rows."""
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("parser bug\nsecond line")
+
+    monkeypatch.setattr("jobs.scrape.parse_sitemap", broken)
+    with FixtureSite(crawl_delay=0.0) as site:
+        site.pages["/one.xml"] = (
+            f"<rss><channel><item><link>{site.base}/en/2024/04/wheat-harvest.html</link></item></channel></rss>"
+        ).encode()
+        body = (
+            'sitemaps = ["/sitemap.xml"]\nfeeds = ["/one.xml"]\n'
+            f'[sources.next]\nsite = "{site.base}/"\nsitemaps = ["/sitemap-news.xml"]\n'
+        )
+        config = write_config(tmp_path / "s.toml", site.base, body)
+        summaries = run_scrape(config, tmp_path / "data")
+    assert [s.source for s in summaries] == ["site", "next"]
+    table = Archive(tmp_path / "data").read("rejects").to_pandas()
+    assert sorted(table["origin"].map(rel)) == ["/sitemap-news.xml", "/sitemap.xml"]
+    assert set(table["reason"]) == {"sitemap: unexpected error: RuntimeError: parser bug second line"}
+    assert list(articles(tmp_path / "data")["path"]) == ["/en/2024/04/wheat-harvest.html"]
+    assert len(Archive(tmp_path / "data").read("runs")) == 2
+
+
+def test_run_status_ok_partial_failed_and_only_failed_runs_back_off(tmp_path: Path) -> None:
+    """A source with one dead feed beside a working one, and nothing new: ``partial`` (exit 0)
+    every run, never backed off. A source none of whose start points can be read: ``failed``
+    (exit 1), backed off after three runs. A quiet source: ``ok``."""
+    timing = Timing(backoff_after=3)
+    with FixtureSite(crawl_delay=0.0) as site:
+        site.statuses["/dead.xml"] = 404
+        site.pages["/one.xml"] = (
+            f"<rss><channel><item><link>{site.base}/en/2024/04/wheat-harvest.html</link></item></channel></rss>"
+        ).encode()
+        body = (
+            'feeds = ["/one.xml", "/dead.xml"]\n'
+            f'[sources.dead]\nsite = "{site.base}/"\nfeeds = ["/dead.xml"]\n'
+            f'[sources.quiet]\nsite = "{site.base}/"\nfeeds = ["/one.xml"]\n'
+        )
+        config = write_config(tmp_path / "s.toml", site.base, body)
+        data = tmp_path / "data"
+        codes = {}
+        for name in ("site", "dead", "quiet"):
+            args = ["scrape", "--config", str(config), "--data", str(data), "--source", name, "--no-progress"]
+            codes[name] = [cli.main(args) for _ in range(4)]
+    runs = history(read_runs(data))
+    assert [r.status for r in runs["site"]] == ["partial"] * 4 and codes["site"] == [0] * 4
+    assert [r.status for r in runs["dead"]] == ["failed"] * 4 and codes["dead"] == [1] * 4
+    assert [r.status for r in runs["quiet"]] == ["ok"] * 4 and codes["quiet"] == [0] * 4
+    assert backoff_state(runs["site"], timing).until is None
+    assert backoff_state(runs["quiet"], timing).until is None
+    assert backoff_state(runs["dead"], timing).failures == 4
 
 
 # --- backfill by crawling -------------------------------------------------------------------
@@ -548,10 +726,18 @@ def test_cli_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "nothing to reprocess" in capsys.readouterr().out
 
 
+def test_backfill_help_says_what_happens_to_symlinks(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["backfill", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "symlinked files are read only when they lead to a file within it" in text
+    assert "symlinked directories are skipped" in text
+
+
 def test_demo_scrapes_the_fixture_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert demo.main(["--data", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr().out
     assert f"{len(EXPECTED)} articles in" in out
     assert "rejected /en/2024/05/to-metadata.html: refused: 169.254.169.254" in out
     second = next(line for line in out.splitlines() if line.startswith("second run"))
-    assert "new 0" in second
+    assert "new 0" in second and " ok: " in second
