@@ -18,7 +18,7 @@ from bs4 import BeautifulSoup
 
 from jobs import cli
 from jobs.status_page import PALETTE
-from tests.test_status import Scenario, scenario  # noqa: F401  (the shared fixture)
+from tests.jobs.test_status import Scenario, scenario  # noqa: F401  (the shared fixture)
 
 HOSTILE_TITLE = '</td></tr></table><script>document.title="owned"</script><b>Hostile headline'
 HOSTILE_URL = 'https://evil.example/a?q="><script>alert(2)</script>'

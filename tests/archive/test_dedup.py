@@ -15,7 +15,6 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from itertools import combinations
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -27,10 +26,11 @@ from etl.dedup import NEAR_THRESHOLD, Decision, DedupIndex, _Segment, band_keys
 from etl.fingerprint import Fingerprint, article_id, fingerprint, similarity
 from etl.normalize import canonical_url, key_words
 from etl.schema import ARTICLES, DUPLICATES
+from tests.conftest import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
+DEDUP_FIXTURES = FIXTURES / "dedup"
 LANGS = ("ar", "ru", "en")
-TEXTS: dict[str, str] = {p.stem: p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.txt"))}
+TEXTS: dict[str, str] = {p.stem: p.read_text(encoding="utf-8") for p in sorted(DEDUP_FIXTURES.glob("*.txt"))}
 SAME_TOPIC = {lang: [f"{lang}_same_topic_{i}" for i in range(1, 5)] for lang in LANGS}
 OTHER = {lang: [f"{lang}_other_{i}" for i in range(1, 3)] for lang in LANGS}
 

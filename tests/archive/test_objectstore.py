@@ -18,9 +18,9 @@ import pytest
 from etl.objectstore import S3Archive
 from etl.store import load_articles
 from tests.conftest import ROOT, SEEDS
+from tests.crawl.test_warc_input import write_warc
 from tests.s3server import SeaweedS3
 from tests.test_pipeline import _corpus
-from tests.test_warc_input import write_warc
 
 pytestmark = pytest.mark.slow  # a server and jobs in subprocesses (`make test` runs them)
 LEASE = "8"  # seconds: a killed writer's lease expires soon (a first PUT under load took 5 s)

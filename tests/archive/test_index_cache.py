@@ -21,11 +21,11 @@ from etl.dedup import DedupIndex
 from etl.fingerprint import Fingerprint
 from etl.schema import DUPLICATES
 from etl.store import Archive
+from tests.archive.test_dedup import COMBINED, TEXTS, VOCAB, apply_all, fp_of, lang_of, mixed_edits
+from tests.archive.test_dedup import origin_url as origin
+from tests.archive.test_store import article
 from tests.conftest import SEEDS
-from tests.test_dedup import COMBINED, TEXTS, VOCAB, apply_all, fp_of, lang_of, mixed_edits
-from tests.test_dedup import origin_url as origin
 from tests.test_pipeline import backfill
-from tests.test_store import article
 
 NAMES = sorted(TEXTS)
 CACHE = index_cache.CACHE_DIR

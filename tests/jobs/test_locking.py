@@ -20,7 +20,7 @@ from jobs import cli
 from jobs.schedule import Runner, Settings
 from jobs.sources import load_sources
 from tests.conftest import ROOT, SEEDS
-from tests.test_schedule import write_sources
+from tests.jobs.test_schedule import write_sources
 
 HOLD = """
 import sys

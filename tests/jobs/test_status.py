@@ -22,8 +22,8 @@ from jobs.schedule import Runner, load_settings
 from jobs.sources import load_sources
 from jobs.status import collect, heatmap_png, render
 from tests.conftest import SEEDS
+from tests.jobs.test_schedule import feed, write_sources
 from tests.sitefixture import FixtureSite
-from tests.test_schedule import feed, write_sources
 
 GOOD = ("/en/2024/04/wheat-harvest.html", "/en/2024/02/council-budget.html")
 

@@ -18,7 +18,7 @@ import pytest
 from etl.extract import extract_article
 from etl.models import Article, RejectedInput
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 
 import hostile
 
