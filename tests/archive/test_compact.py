@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import etl
-from etl.store import Archive
+from etl.archive.store import Archive
 from jobs import cli
 from jobs.schedule import read_runs
 from tests.conftest import SEEDS

@@ -22,10 +22,10 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
 
-from etl.dedup import NEAR_THRESHOLD, Decision, DedupIndex, _Segment, band_keys
-from etl.fingerprint import Fingerprint, article_id, fingerprint, similarity
+from etl.archive.dedup import NEAR_THRESHOLD, Decision, DedupIndex, _Segment, band_keys
+from etl.archive.fingerprint import Fingerprint, article_id, fingerprint, similarity
+from etl.archive.schema import ARTICLES, DUPLICATES
 from etl.normalize import canonical_url, key_words
-from etl.schema import ARTICLES, DUPLICATES
 from tests.conftest import FIXTURES
 
 DEDUP_FIXTURES = FIXTURES / "dedup"

@@ -16,11 +16,11 @@ import pyarrow.parquet as pq
 import pytest
 
 import etl
-from etl import dedup, index_cache
-from etl.dedup import DedupIndex
-from etl.fingerprint import Fingerprint
-from etl.schema import DUPLICATES
-from etl.store import Archive
+from etl.archive import dedup, index_cache
+from etl.archive.dedup import DedupIndex
+from etl.archive.fingerprint import Fingerprint
+from etl.archive.schema import DUPLICATES
+from etl.archive.store import Archive
 from tests.archive.test_dedup import COMBINED, TEXTS, VOCAB, apply_all, fp_of, lang_of, mixed_edits
 from tests.archive.test_dedup import origin_url as origin
 from tests.archive.test_store import article

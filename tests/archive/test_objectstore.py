@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.objectstore import S3Archive
-from etl.store import load_articles
+from etl.archive.objectstore import S3Archive
+from etl.archive.store import load_articles
 from tests.conftest import ROOT, SEEDS
 from tests.crawl.test_warc_input import write_warc
 from tests.s3server import SeaweedS3

@@ -24,8 +24,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import etl
-from etl.schema import ARTICLES, PARTITIONING
-from etl.store import ROW_GROUP_ROWS, Archive, ArchiveBusy, partition_key
+from etl.archive.schema import ARTICLES, PARTITIONING
+from etl.archive.store import ROW_GROUP_ROWS, Archive, ArchiveBusy, partition_key
 from tests.conftest import ROOT
 
 FETCHED = datetime(2024, 5, 17, 9, 30, tzinfo=UTC)
@@ -145,7 +145,7 @@ def test_crash_leftover_temp_file_is_invisible_to_readers_and_swept(data_dir: Pa
 
 HOLDER = """
 import sys, time
-from etl.store import Archive
+from etl.archive.store import Archive
 with Archive(sys.argv[1]).locked():
     print("ready", flush=True)
     time.sleep(60)

@@ -1,4 +1,4 @@
-"""etl.discover: feeds, sitemaps, list pages and translation links, on bytes (no network)."""
+"""etl.crawl.discover: feeds, sitemaps, list pages and translation links, on bytes (no network)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from bs4 import BeautifulSoup
 
-from etl.discover import (
+from etl.crawl.discover import (
     DiscoveryError,
     inflate,
     matcher,

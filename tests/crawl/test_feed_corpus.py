@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 import feedparser
 import pytest
 
-from etl.discover import DiscoveryError, parse_feed
+from etl.crawl.discover import DiscoveryError, parse_feed
 from tests.conftest import ROOT
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "feedparser" / "tests"

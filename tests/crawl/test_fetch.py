@@ -1,4 +1,4 @@
-"""etl.fetch against the fixture site on 127.0.0.1: politeness, retries, caps and the address guard.
+"""etl.crawl.fetch against the fixture site on 127.0.0.1: politeness, retries, caps and the address guard.
 
 Nothing leaves the machine: the site is on loopback, and the guard is tested with stub
 resolvers (the refused addresses are never connected to) and with loopback addresses a
@@ -18,8 +18,7 @@ from typing import Any
 
 import pytest
 
-from etl.decode import decode
-from etl.fetch import (
+from etl.crawl.fetch import (
     Fetcher,
     FetchError,
     FetchPolicy,
@@ -29,6 +28,7 @@ from etl.fetch import (
     parse_networks,
     retry_after_seconds,
 )
+from etl.extract.decode import decode
 from tests import sitefixture
 from tests.sitefixture import FixtureSite
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from protego import Protego
 
-from etl.fetch import ROBOTS_MAX_BYTES, Fetcher, FetchError, FetchPolicy, parse_networks
+from etl.crawl.fetch import ROBOTS_MAX_BYTES, Fetcher, FetchError, FetchPolicy, parse_networks
 from tests.conftest import ROOT
 from tests.sitefixture import FixtureSite
 

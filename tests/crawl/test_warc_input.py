@@ -14,8 +14,8 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from etl.archive.store import Archive, load_articles
 from etl.read import read_inputs
-from etl.store import Archive, load_articles
 from tests.conftest import ROOT, SEEDS
 
 SITE = ROOT / "tests" / "fixtures" / "site"

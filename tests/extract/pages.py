@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from etl.date_guess import GUESS
-from etl.extract import extract_article
+from etl.extract.date_guess import GUESS
+from etl.extract.extract import extract_article
 from etl.models import Article
 
 NOW = datetime(2025, 11, 20, 9, 0, tzinfo=UTC)  # the fetch time of every page

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from etl import combine, extract_article
-from etl.clean import Block
-from etl.combine import VoteParams, ballot, elect
+from etl import extract_article
+from etl.extract import combine
+from etl.extract.clean import Block
+from etl.extract.combine import VoteParams, ballot, elect
 
 P1 = "Der Stadtrat hat am Dienstag den Haushalt für das kommende Jahr mit großer Mehrheit beschlossen."
 P2 = "Die Opposition kritisierte vor allem die geplanten Kürzungen bei den Schwimmbädern der Stadt."

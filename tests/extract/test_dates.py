@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from etl.dates import MONTHS, FoundDate, find_dates, parse_date_value
+from etl.extract.dates import MONTHS, FoundDate, find_dates, parse_date_value
 
 NOW = datetime(2020, 11, 11, 13, 30, tzinfo=UTC)  # fetch time: 16:30 in Moscow
 MSK = ZoneInfo("Europe/Moscow")

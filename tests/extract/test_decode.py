@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from etl.decode import declared_charset, decode
+from etl.extract.decode import declared_charset, decode
 from etl.models import RejectedInput
 
 RU_LONG = (

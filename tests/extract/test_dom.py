@@ -1,4 +1,4 @@
-"""The parsed page (etl/dom.py): bounded depth, bounded text reads, memoised ancestor facts."""
+"""The parsed page (etl/extract/dom.py): bounded depth, bounded text reads, memoised ancestor facts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 from bs4 import BeautifulSoup, Tag
 
-from etl.dom import MAX_DEPTH, Inherited, parse_html, short_text, text_head
+from etl.extract.dom import MAX_DEPTH, Inherited, parse_html, short_text, text_head
 
 
 def depth_of(soup: BeautifulSoup) -> int:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from etl.extract import extract_article
+from etl.extract.extract import extract_article
 from etl.normalize import squeeze
 from etl.read import read_file
 from tests.conftest import SEEDS, seeds_expected

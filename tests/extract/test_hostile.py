@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.extract import extract_article
+from etl.extract.extract import extract_article
 from etl.models import Article, RejectedInput
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))

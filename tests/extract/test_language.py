@@ -1,11 +1,11 @@
-"""etl.language: one news sentence in each of 40 languages, every script the bundled model
+"""etl.extract.language: one news sentence in each of 40 languages, every script the bundled model
 knows, and the distinctions inside a script that the script gate exists for."""
 
 from __future__ import annotations
 
 import pytest
 
-from etl.language import detect_language
+from etl.extract.language import detect_language
 
 SENTENCES = {
     "en": "The city council approved a new budget on Tuesday with more money for schools and hospitals.",

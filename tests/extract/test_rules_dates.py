@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from etl.extract import extract_article
+from etl.extract.extract import extract_article
 from tests.extract.pages import (
     ALL,
     BYLINE,

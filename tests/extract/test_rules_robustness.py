@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-import etl.clean
-from etl.extract import extract_article
+import etl.extract.clean
+from etl.extract.extract import extract_article
 from etl.models import RejectedInput
 from tests.extract.pages import (
     ALL,
@@ -163,7 +163,7 @@ def test_a_body_failure_keeps_the_metadata(monkeypatch: pytest.MonkeyPatch, stag
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(etl.clean, stage, broken)
+    monkeypatch.setattr(etl.extract.clean, stage, broken)
     article = extract(_metadata_page(), "https://vestnik.example/news/2025/11/18/tram?utm_source=x")
     assert article.title == RU.headline
     assert iso(article.published) == "2025-11-18T14:05:00+03:00"

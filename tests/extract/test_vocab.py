@@ -1,4 +1,4 @@
-"""The rule vocabularies (etl/vocab.py): every entry matches its example, and the rule built
+"""The rule vocabularies (etl/extract/vocab.py): every entry matches its example, and the rule built
 from its table fires on it, so no entry is dead or shadowed by a typo."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from etl import clean, extract, metadata, vocab
-from etl.clean import Block
+from etl.extract import clean, extract, metadata, vocab
+from etl.extract.clean import Block
 
 TABLES = {
     "related headings": (vocab.RELATED_HEADINGS, extract._RELATED_HEADING.match),

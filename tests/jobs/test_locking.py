@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.store import Archive, load_articles
+from etl.archive.store import Archive, load_articles
 from jobs import cli
 from jobs.schedule import Runner, Settings
 from jobs.sources import load_sources
@@ -24,7 +24,7 @@ from tests.jobs.test_schedule import write_sources
 
 HOLD = """
 import sys
-from etl.store import Archive
+from etl.archive.store import Archive
 with Archive(sys.argv[1]).locked():
     print("locked", flush=True)
     sys.stdin.readline()

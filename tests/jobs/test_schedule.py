@@ -28,9 +28,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from etl.archive.schema import RUNS
+from etl.archive.store import Archive, load_articles
 from etl.pipeline import Interrupted
-from etl.schema import RUNS
-from etl.store import Archive, load_articles
 from jobs import cli, schedule, status
 from jobs.schedule import (
     DEFAULT_SCHEDULE,

@@ -25,10 +25,10 @@ import pandas as pd
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from etl.archive.store import Archive, load_articles
+from etl.crawl.state import State
+from etl.crawl.warc import iter_records
 from etl.pipeline import RunSummary
-from etl.state import State
-from etl.store import Archive, load_articles
-from etl.warc import iter_records
 from jobs import cli, demo
 from jobs.schedule import Timing, backoff_state, history, read_runs
 from jobs.scrape import run_reprocess, run_scrape

@@ -19,14 +19,14 @@ from datetime import UTC, date, datetime
 
 from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
-from etl import clean, combine, dom, metadata, vocab
-from etl.clean import Block
-from etl.credits import agency_of, author_line, dateline_agency, photo_credit_line, source_line
-from etl.date_guess import guess_published
-from etl.dates import FoundDate, find_dates
-from etl.decode import decode
-from etl.dom import parse_html
-from etl.language import detect_language
+from etl.extract import clean, combine, dom, metadata, vocab
+from etl.extract.clean import Block
+from etl.extract.credits import agency_of, author_line, dateline_agency, photo_credit_line, source_line
+from etl.extract.date_guess import guess_published
+from etl.extract.dates import FoundDate, find_dates
+from etl.extract.decode import decode
+from etl.extract.dom import parse_html
+from etl.extract.language import detect_language
 from etl.models import Article, RejectedInput
 from etl.normalize import canonical_url, clean_text, key_text, site_of, strip_controls
 
@@ -152,7 +152,7 @@ def extract_article(
     dates in the future are refused); ``selectors`` CSS overrides for "title", "date"
     and "body" (a source's configuration for a site the generic rules get wrong);
     ``profile`` "default" (the body by a vote of our blocks, trafilatura and Resiliparse,
-    see etl.combine, with ``vote`` its parameters) or "fast" (our blocks alone, about
+    see etl.extract.combine, with ``vote`` its parameters) or "fast" (our blocks alone, about
     twice the speed).
     Raises RejectedInput with a one-line reason when there is nothing to archive."""
     text = decode(data, charset) if isinstance(data, bytes) else data

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from htmldate import find_date
 
-from etl.metadata import Published
+from etl.extract.metadata import Published
 
 GUESS = "guess"
 _EARLIEST = "1995-01-01"  # htmldate's own floor; older "dates" on news pages are noise

@@ -31,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-from etl.schema import SCHEMA_VERSION
-from etl.store import _fsync_dir
+from etl.archive.schema import SCHEMA_VERSION
+from etl.archive.store import _fsync_dir
 
 # Bump whenever what the arrays mean changes (band_keys, BANDS, the segment's array set).
 FORMAT_VERSION = 1
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class Stamp:
     """A part file as the cache knows it: path relative to the data directory, size, and a
-    version: mtime_ns on a local disk, the ETag on S3 (``etl.objectstore``)."""
+    version: mtime_ns on a local disk, the ETag on S3 (``etl.archive.objectstore``)."""
 
     path: str
     size: int

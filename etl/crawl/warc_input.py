@@ -17,9 +17,9 @@ from typing import Any, BinaryIO, TypeVar
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from etl.fetch import charset_of
+from etl.crawl.fetch import charset_of
+from etl.crawl.warc import warc_date
 from etl.models import RawDocument, Reject
-from etl.warc import warc_date
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

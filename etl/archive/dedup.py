@@ -3,7 +3,7 @@
 The index is *derived from the archive* at the start of a run (a few hash columns read
 into sorted numpy arrays), then grows in memory as the run adds articles. Building it for a
 large archive takes seconds, so the arrays are also kept in a derived cache beside the data
-(``data/.index``, see ``etl.index_cache``) and memory-mapped by the next run, which reads
+(``data/.index``, see ``etl.archive.index_cache``) and memory-mapped by the next run, which reads
 from Parquet only the part files written since. The cache cannot disagree with the data:
 it is used only when its manifest matches the immutable part files exactly (path, size,
 mtime), and anything else (compaction, a crash mid-write, damage) means a rebuild from Parquet.
@@ -36,10 +36,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl import index_cache
-from etl.fingerprint import Fingerprint, article_id, similarity
-from etl.schema import ARTICLES, MINHASH_PERMUTATIONS
-from etl.store import Archive
+from etl.archive import index_cache
+from etl.archive.fingerprint import Fingerprint, article_id, similarity
+from etl.archive.schema import ARTICLES, MINHASH_PERMUTATIONS
+from etl.archive.store import Archive
 
 BANDS = 16
 ROWS = MINHASH_PERMUTATIONS // BANDS

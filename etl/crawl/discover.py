@@ -32,8 +32,8 @@ from bs4 import BeautifulSoup, Tag
 from defusedxml import DefusedXmlException
 from lxml import etree
 
-from etl import metadata
-from etl.dates import parse_date_value
+from etl.extract import metadata
+from etl.extract.dates import parse_date_value
 from etl.normalize import canonical_url
 
 MAX_XML_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for one uncompressed file

@@ -8,7 +8,7 @@ Layout under the data directory::
     runs/part-<run_id>-<n>.parquet           one row per run
     runs/.running-<run_id>.json              a run under way (job, source, start): removed with its row
     .lock                                    flock: one writing job at a time
-    .index/                                  derived cache of the dedup index (etl/index_cache.py)
+    .index/                                  derived cache of the dedup index (etl/archive/index_cache.py)
 
 Crash safety: every file is written as ``.<name>.parquet.tmp`` in its final directory
 (a leading dot and a non-.parquet suffix: pyarrow, pandas and DuckDB all skip it),
@@ -45,7 +45,7 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-from etl.schema import ARTICLES, DUPLICATES, PARTITIONING, REJECTS, RUNS, conform, run_row, to_table
+from etl.archive.schema import ARTICLES, DUPLICATES, PARTITIONING, REJECTS, RUNS, conform, run_row, to_table
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class Archive:
     def path(self, table: str) -> Path:
         return self.root / table
 
-    # --- the files: what an archive elsewhere (etl.objectstore.S3Archive) does its own way
+    # --- the files: what an archive elsewhere (etl.archive.objectstore.S3Archive) does its own way
 
     filesystem: Any = None  # pyarrow's filesystem for the dataset; None: local paths
 
@@ -126,7 +126,7 @@ class Archive:
 
     def stamps(self, files: Sequence[Path]) -> list[Any]:
         """``index_cache.Stamp``s: what says a part file changed (size and mtime here)."""
-        from etl import index_cache  # it imports this module
+        from etl.archive import index_cache  # it imports this module
 
         return index_cache.stamps(self.root, files)
 
@@ -553,9 +553,9 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def open_archive(location: str | os.PathLike[str]) -> Archive:
-    """A data directory, or an archive on S3 (``s3://bucket/prefix``: ``etl.objectstore``)."""
+    """A data directory, or an archive on S3 (``s3://bucket/prefix``: ``etl.archive.objectstore``)."""
     if str(location).startswith("s3://"):
-        from etl.objectstore import S3Archive
+        from etl.archive.objectstore import S3Archive
 
         return S3Archive(str(location))
     return Archive(location)

@@ -24,8 +24,8 @@ from dataclasses import dataclass, replace
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Doctype, PageElement, ProcessingInstruction
 
-from etl import vocab
-from etl.dom import BLOCK_TAGS, Inherited, short_text
+from etl.extract import vocab
+from etl.extract.dom import BLOCK_TAGS, Inherited, short_text
 from etl.normalize import clean_text
 
 # Never article text.

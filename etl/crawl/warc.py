@@ -38,7 +38,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from etl.fetch import Exchange, Response
+from etl.crawl.fetch import Exchange, Response
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from etl.fetch import Validators
-from etl.warc import RawRef
+from etl.crawl.fetch import Validators
+from etl.crawl.warc import RawRef
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pages (

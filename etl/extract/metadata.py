@@ -18,11 +18,11 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from etl import vocab
-from etl.clean import class_and_id, ends_sentence
-from etl.credits import LABEL_START, author_line, copyright_credit, photo_credit_line, split_names
-from etl.dates import FoundDate, find_dates, parse_date_value
-from etl.dom import Inherited, short_text, text_head
+from etl.extract import vocab
+from etl.extract.clean import class_and_id, ends_sentence
+from etl.extract.credits import LABEL_START, author_line, copyright_credit, photo_credit_line, split_names
+from etl.extract.dates import FoundDate, find_dates, parse_date_value
+from etl.extract.dom import Inherited, short_text, text_head
 from etl.normalize import canonical_url, clean_text, fold_digits, key_text, squeeze
 
 

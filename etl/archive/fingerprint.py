@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from etl.archive.schema import MINHASH_PERMUTATIONS
 from etl.normalize import key_words
-from etl.schema import MINHASH_PERMUTATIONS
 
 SHINGLE = 3
 _rng = np.random.default_rng(20201111)  # fixed seed: signatures must never change

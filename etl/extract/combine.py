@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from etl.clean import Block
+from etl.extract.clean import Block
 
 log = logging.getLogger(__name__)
 

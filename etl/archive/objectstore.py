@@ -35,8 +35,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.schema import ARTICLES, conform
-from etl.store import _STAGING, ROW_GROUP_ROWS, Archive, ArchiveBusy, drop_repeated
+from etl.archive.schema import ARTICLES, conform
+from etl.archive.store import _STAGING, ROW_GROUP_ROWS, Archive, ArchiveBusy, drop_repeated
 
 log = logging.getLogger(__name__)
 
@@ -77,15 +77,14 @@ def client() -> Any:
     return s3
 
 
-def list_warcs(url: str) -> Iterator[str]:
-    """The WARC files under an ``s3://`` location (or that one file), by key order."""
-    from etl.warc_input import is_warc
-
+def list_files(url: str) -> Iterator[str]:
+    """The objects under an ``s3://`` location (or that one object), by key order. Which of
+    them are inputs is the reader's business (etl.read): the archive knows no input formats."""
     bucket, prefix = split(url)
     pages = client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
     keys = sorted(item["Key"] for page in pages for item in page.get("Contents", []))
     for key in keys:
-        if is_warc(key) and (key == prefix or not prefix or key.startswith(prefix.rstrip("/") + "/")):
+        if key == prefix or not prefix or key.startswith(prefix.rstrip("/") + "/"):
             yield f"s3://{bucket}/{key}"
 
 
@@ -222,7 +221,7 @@ class S3Archive(Archive):
         for page in pages:
             yield from page.get("Contents", [])
 
-    # --- the files (etl.store.Archive's hooks) --------------------------------------
+    # --- the files (etl.archive.store.Archive's hooks) --------------------------------------
 
     def glob(self, directory: Path, pattern: str) -> list[Path]:
         depth = len(PurePosixPath(pattern).parts)
@@ -270,7 +269,7 @@ class S3Archive(Archive):
         )
 
     def stamps(self, files: Sequence[Path]) -> list[Any]:
-        from etl.index_cache import Stamp
+        from etl.archive.index_cache import Stamp
 
         listed = {item["Key"]: item for item in self._list(self.path("articles"))}
         base = self._key(self.root).rstrip("/") + "/" if self.prefix else ""
