@@ -213,7 +213,10 @@ def _from_html(
     voters_read = str(soup) if vote is not None and dom.flattened(soup) else html
     try:
         blocks = _own_blocks(soup, selectors)
-        if vote is not None and not selectors.get("body"):  # a source's body selector is final
+        # A source's body selector is final. Where our blocks hold nothing but the headline,
+        # the page is to us a list, an index or a player, not an article: the others' text there
+        # is its headlines, and a vote must not make it an article.
+        if vote is not None and not selectors.get("body") and _article_text_in(blocks, title):
             ballot = combine.ballot(blocks, combine.other_texts(voters_read, url))
             blocks = combine.elect(ballot, vote, marker=_is_cut_marker)
     except Exception as exc:  # a body failure must never drop the metadata read above
@@ -229,6 +232,11 @@ def _from_html(
     if article.language is None and article.title:
         article.language = detect_language(article.title, hint_lang)
     return article
+
+
+def _article_text_in(blocks: list[Block], title: str | None) -> bool:
+    """Our blocks keep some text besides a repeat of the headline."""
+    return bool(_drop_title_repeat([b for b in blocks if not b.boilerplate], title))
 
 
 def _own_blocks(soup: BeautifulSoup, selectors: Mapping[str, str]) -> list[Block]:

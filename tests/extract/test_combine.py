@@ -8,6 +8,7 @@ from etl import extract_article
 from etl.extract import combine
 from etl.extract.clean import Block
 from etl.extract.combine import VoteParams, ballot, elect
+from tests.sitefixture import SITE
 
 P1 = "Der Stadtrat hat am Dienstag den Haushalt für das kommende Jahr mit großer Mehrheit beschlossen."
 P2 = "Die Opposition kritisierte vor allem die geplanten Kürzungen bei den Schwimmbädern der Stadt."
@@ -55,6 +56,12 @@ def test_when_we_failed_on_the_page_the_others_decide() -> None:
     own = [Block("p", TEASER), Block("p", P1, boilerplate=True), Block("p", P2, boilerplate=True)]
     others = (f"{P1}\n{P2}\n{P3}", f"{MENU}\n{P1}\n{P2}\n{P3}")
     assert _text(elect(ballot(own, others))) == [P1, P2, P3]
+
+
+@pytest.mark.parametrize("index", ["en/index.html", "ru/index.html", "ar/index.html", "news/index.html"])
+def test_a_sites_list_page_has_no_article_text(index: str) -> None:
+    """Ours keeps only its heading; trafilatura and Resiliparse keep the headline links."""
+    assert extract_article((SITE / index).read_bytes(), f"https://harbour-herald.test/{index}").text == ""
 
 
 def test_a_voter_that_failed_on_the_page_loses_its_weight() -> None:
