@@ -3,10 +3,10 @@
 The public API is small on purpose; each stage lives in its own module.
 """
 
-from etl.extract import extract_article
+from etl.archive.store import Archive, ArchiveBusy, load_articles
+from etl.extract.extract import extract_article
 from etl.models import Article, RawDocument, Reject, RejectedInput
 from etl.pipeline import RunSummary, run_pipeline
-from etl.store import Archive, ArchiveBusy, load_articles
 
 __all__ = [
     "Archive",

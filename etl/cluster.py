@@ -27,11 +27,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from etl import language
+from etl.crawl.warc_input import is_warc, read_record, record_offsets
+from etl.extract import language
 from etl.models import RawDocument, Reject
 from etl.pipeline import Extracted, extract_each
 from etl.read import input_name, iter_files, open_input, read_path
-from etl.warc_input import is_warc, read_record, record_offsets
 
 log = logging.getLogger(__name__)
 BATCH = 32

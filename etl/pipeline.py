@@ -29,15 +29,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from etl import language
-from etl.dedup import Decision, DedupIndex
-from etl.extract import extract_article, published_day
-from etl.fingerprint import Fingerprint, article_id, fingerprint, hash64
+from etl.archive.dedup import Decision, DedupIndex
+from etl.archive.fingerprint import Fingerprint, article_id, fingerprint, hash64
+from etl.archive.schema import duplicate_row, reject_row, run_row, to_utc
+from etl.archive.store import BUFFER_BYTES, Archive, ArchiveWriter, new_run_id
+from etl.extract import language
+from etl.extract.extract import extract_article, published_day
 from etl.models import Article, RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
 from etl.progress import Count, progress_bar
-from etl.schema import duplicate_row, reject_row, run_row, to_utc
-from etl.store import BUFFER_BYTES, Archive, ArchiveWriter, new_run_id
 from etl.workers import WorkerPool, how_it_ended
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ Each page may come with its URL in a sidecar file (``page.html`` + ``page.url`` 
 run is reproducible, and lazily (one directory's names per level in memory, never the list of
 every input); symlinks that lead outside the input root are refused, and file
 sizes are capped (also after gzip decompression: no gzip bombs). A WARC file
-(``.warc``, ``.warc.gz``) is one input per HTML response record (``etl.warc_input``).
+(``.warc``, ``.warc.gz``) is one input per HTML response record (``etl.crawl.warc_input``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from etl.archive.schema import storable
+from etl.crawl.warc_input import WARC_SUFFIXES, is_warc, read_warc, record_offsets
 from etl.models import RawDocument, Reject
-from etl.schema import storable
-from etl.warc_input import WARC_SUFFIXES, is_warc, read_warc, record_offsets
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".html.gz", ".htm.gz")
 TEXT_SUFFIXES = (".txt", ".txt.gz")
@@ -60,9 +60,9 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | str |
     Under an ``s3://`` location: its WARC files, as ``s3://`` names."""
     for raw in paths:
         if str(raw).startswith("s3://"):
-            from etl.objectstore import list_warcs
+            from etl.archive.objectstore import list_files
 
-            yield from list_warcs(str(raw))
+            yield from (name for name in list_files(str(raw)) if is_warc(name))
             continue
         root = Path(raw)
         if not root.exists():
@@ -138,7 +138,7 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES) -> RawDocument:
 def open_input(name: str) -> BinaryIO:
     """An input file's bytes, by the name ``iter_files`` gave it (local, or ``s3://``)."""
     if name.startswith("s3://"):
-        from etl.objectstore import open_input as open_s3
+        from etl.archive.objectstore import open_input as open_s3
 
         return open_s3(name)
     return open(name, "rb")

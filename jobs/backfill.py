@@ -9,9 +9,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from etl.archive.store import open_archive
 from etl.pipeline import run_pipeline
 from etl.read import count_inputs, read_inputs
-from etl.store import open_archive
 
 log = logging.getLogger(__name__)
 

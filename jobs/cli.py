@@ -17,9 +17,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from etl.archive.store import ArchiveBusy
 from etl.models import RejectedInput
 from etl.pipeline import DEFAULT_PAGE_BUDGET, RunSummary
-from etl.store import ArchiveBusy
 from jobs import backfill, compact
 from jobs.sources import ConfigError
 
@@ -247,7 +247,9 @@ def configure_logging(level: int, log_file: str | None = None) -> None:
         _installed.append(handler)
     root.setLevel(level)
     # One line per rejected page is enough: the extractor's own warnings only with -v.
-    logging.getLogger("etl.extract").setLevel(logging.ERROR if level > logging.DEBUG else logging.NOTSET)
+    logging.getLogger("etl.extract.extract").setLevel(
+        logging.ERROR if level > logging.DEBUG else logging.NOTSET
+    )
 
 
 def _level(args: argparse.Namespace) -> int:
@@ -296,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from etl.extract import extract_article
+    from etl.extract.extract import extract_article
     from etl.read import read_file
 
     try:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from functools import partial
 
+from etl.archive.store import open_archive
 from etl.progress import echo, progress_bar
-from etl.store import open_archive
 
 OTHER_TABLES = ("runs", "rejects", "duplicates")
 

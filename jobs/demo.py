@@ -13,7 +13,7 @@ import logging
 import sys
 from pathlib import Path
 
-from etl.store import load_articles
+from etl.archive.store import load_articles
 from jobs.scrape import scrape_source
 from jobs.sources import DEFAULT_CONFIG, load_sources
 

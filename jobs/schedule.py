@@ -59,10 +59,10 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from etl.fetch import Resolver
+from etl.archive.store import Archive, ArchiveBusy, open_archive
+from etl.crawl.fetch import Resolver
 from etl.models import RawDocument, Reject
 from etl.pipeline import Interrupted, RunSummary, new_run_id
-from etl.store import Archive, ArchiveBusy, open_archive
 from jobs.scrape import scrape_source
 from jobs.sources import DEFAULT_CONFIG, ConfigError, Source, load_sources
 

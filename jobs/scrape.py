@@ -31,8 +31,9 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from etl.decode import decode
-from etl.discover import (
+from etl.archive.fingerprint import hash64
+from etl.archive.store import Archive
+from etl.crawl.discover import (
     DiscoveryError,
     Link,
     matcher,
@@ -41,14 +42,13 @@ from etl.discover import (
     parse_sitemap,
     translation_links,
 )
-from etl.fetch import Fetcher, FetchError, Resolver, Response, Validators
-from etl.fingerprint import hash64
+from etl.crawl.fetch import Fetcher, FetchError, Resolver, Response, Validators
+from etl.crawl.state import State
+from etl.crawl.warc import RawRef, RawWriter, iter_records, read_record, walk_records
+from etl.extract.decode import decode
 from etl.models import RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
 from etl.pipeline import DEFAULT_PAGE_BUDGET, Extracted, Interrupted, RunSummary, new_run_id, run_pipeline
-from etl.state import State
-from etl.store import Archive
-from etl.warc import RawRef, RawWriter, iter_records, read_record, walk_records
 from jobs.sources import DEFAULT_CONFIG, Source, load_sources
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from urllib.parse import urljoin, urlsplit
 
 import soupsieve
 
-from etl.fetch import FetchPolicy, parse_networks
-from etl.state import RetryPolicy
+from etl.crawl.fetch import FetchPolicy, parse_networks
+from etl.crawl.state import RetryPolicy
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "sources.toml"
 

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.dataset as ds
 
-from etl.store import open_archive
+from etl.archive.store import open_archive
 from jobs.schedule import (
     DEFAULT_SCHEDULE,
     Settings,
@@ -91,7 +91,7 @@ def collect(
 ) -> dict[str, Any]:
     """The status as plain data (what ``--json`` prints)."""
     now = now or datetime.now(UTC)
-    data = data_dir  # a directory, or s3://bucket/prefix (etl.objectstore)
+    data = data_dir  # a directory, or s3://bucket/prefix (etl.archive.objectstore)
     warnings: list[str] = []
     sources: dict[str, Source] = {}
     try:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from etl.store import Archive
+from etl.archive.store import Archive
 from jobs.schedule import read_runs
 from jobs.sources import DEFAULT_CONFIG, ConfigError, load_sources
 from jobs.status import MISSING, Bins, attributed_articles, collect, counts_by, tick_positions

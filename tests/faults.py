@@ -14,8 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from etl import pipeline, store
-from etl.extract import extract_article
+from etl import pipeline
+from etl.archive import store
+from etl.extract.extract import extract_article
 
 SPIN_MARK = b"<!-- spin here -->"
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from etl import pipeline
+from etl.archive.store import Archive
 from etl.cluster import extract_batch
 from etl.models import Reject
-from etl.store import Archive
 from tests.conftest import ROOT, SEEDS
+from tests.crawl.test_warc_input import SITE, write_warc
 from tests.faults import SPIN_MARK, extract_or_spin
-from tests.test_warc_input import SITE, write_warc
 
 pytestmark = pytest.mark.slow  # starts a Dask cluster in subprocesses (`make test` runs it)
 

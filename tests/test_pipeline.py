@@ -21,10 +21,10 @@ import pyarrow.parquet as pq
 import pytest
 
 import etl
+from etl.archive.store import Archive
 from etl.models import Reject
 from etl.pipeline import _results, _StopSignal, _Window, run_pipeline
 from etl.read import read_inputs
-from etl.store import Archive
 from tests.conftest import FIXTURES, ROOT, SEEDS
 from tests.faults import SPIN_MARK
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.fetch import Exchange, Response
+from etl.crawl.fetch import Exchange, Response
+from etl.crawl.warc import RawWriter, iter_records, walk_records
 from etl.progress import ProgressBar
-from etl.warc import RawWriter, iter_records, walk_records
 from tests.conftest import ROOT, SEEDS
 
 

@@ -104,10 +104,10 @@ def test_the_cheap_commands_run_as_written(tmp_path: Path) -> None:
 def test_the_design_section_names_every_module() -> None:
     design = README[README.index("## Design") :]
     for package in ("etl", "jobs"):
-        for module in sorted((ROOT / package).glob("*.py")):
+        for module in sorted((ROOT / package).rglob("*.py")):
             if module.stem not in ("__init__", "__main__"):
                 assert f"`{module.stem}`" in design, (
-                    f"{package}/{module.name} is not in the README's Design section"
+                    f"{module.relative_to(ROOT)} is not in the README's Design section"
                 )
 
 

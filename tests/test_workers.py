@@ -13,10 +13,10 @@ import pytest
 
 import etl
 from etl import pipeline
-from etl.extract import extract_article
+from etl.archive.store import Archive
+from etl.extract.extract import extract_article
 from etl.pipeline import _Window, run_pipeline
 from etl.read import read_inputs
-from etl.store import Archive
 from etl.workers import WorkerPool
 from tests.conftest import SEEDS
 

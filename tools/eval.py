@@ -187,7 +187,7 @@ def _vote_fit(extract: Callable[..., Any]) -> Fit:
     the test pages extracted with them (the run's own results when they equal the default)."""
     import fit_vote
 
-    from etl.combine import FITTED
+    from etl.extract.combine import FITTED
 
     ballots: dict[str, Any] = {}
 

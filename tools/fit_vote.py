@@ -1,4 +1,4 @@
-"""Fit the body vote's parameters (etl.combine.VoteParams) and report their k-fold figures.
+"""Fit the body vote's parameters (etl.extract.combine.VoteParams) and report their k-fold figures.
 
 Usage:
     python tools/fit_vote.py [--devset PATH] [--folds K]
@@ -11,7 +11,7 @@ held-out pages), and a fit on them would trust it too much.
 
 Prints, per fold, the parameters fitted on the other folds and the snippet F1 on the fold,
 then the mean ± sd, and the parameters fitted on all labelled pages: the values to keep in
-``etl.combine.FITTED``.
+``etl.extract.combine.FITTED``.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ import eval as ev  # noqa: E402
 import eval_folds as folds  # noqa: E402
 import eval_metrics as m  # noqa: E402
 
-from etl.combine import Ballot, VoteParams, elect  # noqa: E402
-from etl.extract import ballot_of  # noqa: E402
+from etl.extract.combine import Ballot, VoteParams, elect  # noqa: E402
+from etl.extract.extract import ballot_of  # noqa: E402
 
 FIT_DATASET = "htmldate"
 GRID = [
