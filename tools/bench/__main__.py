@@ -54,10 +54,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-TOOLS_DIR = Path(__file__).resolve().parent
+TOOLS_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = TOOLS_DIR.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+for _path in (str(REPO_ROOT), str(TOOLS_DIR)):  # etl, jobs; hostile
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 try:
     import psutil
