@@ -17,7 +17,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from .common import MB, REPO_ROOT, say, target_row
+from .common import MB, REPO_ROOT, TargetRows, say
 from .measure import run_backfill
 
 TARGET_BACKFILL_RSS_MB = 1024  # peak RSS of a 100k-page backfill (process tree)
@@ -188,14 +188,10 @@ def growth(big: dict[str, Any], small: dict[str, Any], n_big: int, n_small: int)
 
 def targets(back: dict[str, Any]) -> list[dict[str, Any]]:
     """Rows of the targets table for this section."""
-    rows: list[dict[str, Any]] = []
-
-    def add(name: str, value: Any, target: str, met: bool | None, unit: str = "") -> None:
-        rows.append(target_row(name, value, target, met, unit))
-
+    rows = TargetRows()
     run = back[str(back["articles"])]
     rss = run["peak_rss_mb"]
-    add(
+    rows.add(
         f"peak RSS, {back['articles']:,}-article backfill",
         rss,
         f"< {TARGET_BACKFILL_RSS_MB}",
@@ -204,7 +200,7 @@ def targets(back: dict[str, Any]) -> list[dict[str, Any]]:
     )
     if "rss_growth" in back:
         ratio = back["rss_growth"]["tree_ratio"]
-        add(
+        rows.add(
             f"peak RSS {back['articles']:,} / {back['compare_articles']:,} articles (raw)",
             ratio,
             f"<= {TARGET_RSS_GROWTH}",
@@ -214,7 +210,7 @@ def targets(back: dict[str, Any]) -> list[dict[str, Any]]:
     flat = back.get("rss_growth_past_buffer_fill", {})
     if "ratio_without_index" in flat:
         ratio = flat["ratio_without_index"]
-        add(
+        rows.add(
             f"  same, {back['flat_buffer_mb']:g} MB buffer, less the dedup index",
             ratio,
             f"<= {TARGET_RSS_GROWTH}",
@@ -223,13 +219,13 @@ def targets(back: dict[str, Any]) -> list[dict[str, Any]]:
         )
     layout = run.get("layout")
     if layout:
-        add(
+        rows.add(
             "files per partition (max)",
             layout["max_files_per_partition"],
             f"<= {TARGET_FILES_PER_PARTITION}",
             layout["max_files_per_partition"] <= TARGET_FILES_PER_PARTITION,
         )
-        add(
+        rows.add(
             "rows per row group (median)",
             layout["median_rows_per_group"],
             f">= {TARGET_ROWS_PER_GROUP:,}",

@@ -14,7 +14,7 @@ from etl.pipeline import process, run_pipeline
 from etl.read import read_inputs
 from etl.store import Archive
 
-from .common import say, target_row
+from .common import TargetRows, say
 from .corpus import Page, build_corpus
 from .measure import run_backfill
 
@@ -114,13 +114,9 @@ def simulated_sweep(
 
 def targets(cluster: dict[str, Any]) -> list[dict[str, Any]]:
     """Rows of the targets table for this section."""
-    rows: list[dict[str, Any]] = []
-
-    def add(name: str, value: Any, target: str, met: bool | None, unit: str = "") -> None:
-        rows.append(target_row(name, value, target, met, unit))
-
+    rows = TargetRows()
     runs = cluster["runs"]
-    add(
+    rows.add(
         "LocalCluster(2) / Pool(2) pages/s",
         cluster["ratio"],
         f">= {TARGET_CLUSTER_RATIO}",
@@ -129,12 +125,14 @@ def targets(cluster: dict[str, Any]) -> list[dict[str, Any]]:
     )
     writer = statistics.median(r["writer_ms"] for r in cluster["sweep"]["workers"].values())
     met = writer <= TARGET_WRITER_MS
-    add("writer CPU a page (sweep: dedup + buffer)", round(writer, 3), f"<= {TARGET_WRITER_MS}", met, "ms")
+    rows.add(
+        "writer CPU a page (sweep: dedup + buffer)", round(writer, 3), f"<= {TARGET_WRITER_MS}", met, "ms"
+    )
     for kind in ("pool", "cluster"):  # the whole run's: start-up, reading files (pool), scheduler
         ms = runs[kind]["writer_ms_per_page"]
-        add(f"writer process CPU a page, {kind} run", ms, "(whole run)", None, "ms")
+        rows.add(f"writer process CPU a page, {kind} run", ms, "(whole run)", None, "ms")
     pss = runs["cluster"]["peak_pss_tree_mb"]
-    add(
+    rows.add(
         "LocalCluster(2) peak PSS",
         pss,
         f"<= {TARGET_CLUSTER_PSS_MB}",
@@ -143,7 +141,7 @@ def targets(cluster: dict[str, Any]) -> list[dict[str, Any]]:
     )
     sweep = cluster["sweep"]["workers"]
     low = min(r["efficiency"] for w, r in sweep.items() if int(w) <= 64)
-    add(
+    rows.add(
         "simulated sweep: least efficiency up to 64 workers",
         low,
         f">= {TARGET_SWEEP_EFFICIENCY}",

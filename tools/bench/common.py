@@ -148,9 +148,11 @@ def wait_until_idle(limit: float, threshold: float = 0.1, span: float = 2.0) -> 
     return time.monotonic() - started
 
 
-def target_row(name: str, value: Any, target: str, met: bool | None, unit: str = "") -> dict[str, Any]:
-    """One row of the targets table: a measured figure beside the target of its issue."""
-    return {"figure": name, "value": value, "unit": unit, "target": target, "met": met}
+class TargetRows(list[dict[str, Any]]):
+    """Rows of the targets table: each measured figure beside the target of its issue."""
+
+    def add(self, name: str, value: Any, target: str, met: bool | None, unit: str = "") -> None:
+        self.append({"figure": name, "value": value, "unit": unit, "target": target, "met": met})
 
 
 def write_json(results: dict[str, Any], path: Path) -> None:

@@ -24,7 +24,7 @@ from etl.fingerprint import Fingerprint, fingerprint
 from etl.schema import ARTICLES, MINHASH_PERMUTATIONS
 from etl.store import ROW_GROUP_ROWS, Archive
 
-from .common import MB, quiet_libraries, say, target_row
+from .common import MB, TargetRows, quiet_libraries, say
 from .launch import maxrss_bytes
 from .measure import current_rss, measured_run
 
@@ -190,12 +190,8 @@ def _dedup_run(root: Path, mode: str) -> dict[str, Any]:
 
 def targets(dedup: dict[str, Any]) -> list[dict[str, Any]]:
     """Rows of the targets table for this section."""
-    rows: list[dict[str, Any]] = []
-
-    def add(name: str, value: Any, target: str, met: bool | None, unit: str = "") -> None:
-        rows.append(target_row(name, value, target, met, unit))
-
-    add(
+    rows = TargetRows()
+    rows.add(
         f"dedup index load (cached), {dedup['archive']['articles']:,} articles",
         dedup["load_seconds"],
         f"< {TARGET_INDEX_SECONDS}",

@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 import etl
 from etl.decode import decode
 
-from .common import load_average, say, target_row, timing_stats
+from .common import TargetRows, load_average, say, timing_stats
 from .corpus import Page
 
 try:
@@ -118,18 +118,16 @@ def bench_extraction(pages: Sequence[Page], profile: int = 0) -> dict[str, Any]:
 
 def targets(ext: dict[str, Any]) -> list[dict[str, Any]]:
     """Rows of the targets table for this section."""
-    rows: list[dict[str, Any]] = []
-
-    def add(name: str, value: Any, target: str, met: bool | None, unit: str = "") -> None:
-        rows.append(target_row(name, value, target, met, unit))
-
+    rows = TargetRows()
     if "ratio_pages_per_s" in ext:
         ratio = ext["ratio_pages_per_s"]
         target = f">= {TARGET_EXTRACT_RATIO} (moonshot {TARGET_EXTRACT_MOONSHOT})"
-        add("extraction ours/trafilatura pages/s (1 core)", ratio, target, ratio >= TARGET_EXTRACT_RATIO, "x")
+        rows.add(
+            "extraction ours/trafilatura pages/s (1 core)", ratio, target, ratio >= TARGET_EXTRACT_RATIO, "x"
+        )
         fast = ext["ratio_fast_pages_per_s"]
         target = f">= {TARGET_FAST_RATIO}"
-        add("extraction ours fast/trafilatura pages/s", fast, target, fast >= TARGET_FAST_RATIO, "x")
+        rows.add("extraction ours fast/trafilatura pages/s", fast, target, fast >= TARGET_FAST_RATIO, "x")
     return rows
 
 

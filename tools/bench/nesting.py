@@ -10,7 +10,7 @@ from typing import Any
 import etl
 from tools import hostile
 
-from .common import say, target_row
+from .common import TargetRows, say
 
 # Issue 11: "extraction linear in the size of the page". Linear gives 100k/10k ~10, quadratic ~100;
 # fixed costs per page (parse setup, metadata) pull it below 10.
@@ -49,13 +49,9 @@ def bench_nesting(repeat: int, sizes: Sequence[int] = NESTING_SIZES) -> dict[str
 
 def targets(nesting: dict[str, Any]) -> list[dict[str, Any]]:
     """Rows of the targets table for this section."""
-    rows: list[dict[str, Any]] = []
-
-    def add(name: str, value: Any, target: str, met: bool | None, unit: str = "") -> None:
-        rows.append(target_row(name, value, target, met, unit))
-
+    rows = TargetRows()
     for kind, r in nesting.items():
-        add(
+        rows.add(
             f"{kind} <div> time {ratio_label(r)} (linear ~10)",
             r["ratio_largest"],
             f"<= {TARGET_NESTING_RATIO}",

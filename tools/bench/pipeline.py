@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .common import MB, say, target_row, wait_until_idle
+from .common import MB, TargetRows, say, wait_until_idle
 from .corpus import Page, build_corpus
 from .measure import run_backfill
 
@@ -51,14 +51,10 @@ def bench_pipeline(
 
 def targets(pipe: dict[str, Any]) -> list[dict[str, Any]]:
     """Rows of the targets table for this section."""
-    rows: list[dict[str, Any]] = []
-
-    def add(name: str, value: Any, target: str, met: bool | None, unit: str = "") -> None:
-        rows.append(target_row(name, value, target, met, unit))
-
+    rows = TargetRows()
     if "speedup" in pipe:
         w = max(int(k) for k in pipe["runs"])
-        add(
+        rows.add(
             f"pipeline speed-up {w} workers / 1",
             pipe["speedup"],
             f">= {TARGET_SPEEDUP}",
