@@ -5,7 +5,9 @@ checked to be real numbers: timings belong to `make bench`, not to tests)."""
 from __future__ import annotations
 
 import json
+import logging
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ import pytest
 
 from tools.bench import __main__ as cli
 from tools.bench import backfill, cluster, dedup, extract, nesting, pipeline
+from tools.bench.common import QUIET_MODULES
 from tools.bench.corpus import Page, load_pages
 
 
@@ -124,7 +127,13 @@ def test_cli_runs_the_sections_asked_for(tmp_path: Path, capsys: pytest.CaptureF
     """--only picks the sections; the report and the JSON carry only theirs, with their targets."""
     out_file = tmp_path / "latest.json"
     argv = ["--only", "extract", "--extract-pages", "2", "--devset", str(tmp_path / "none")]
-    assert cli.main([*argv, "--out", str(out_file)]) == 0
+    loggers = {name: logging.getLogger(name).level for name in QUIET_MODULES}
+    with warnings.catch_warnings():  # main() quiets the libraries for its process: not for later tests
+        try:
+            assert cli.main([*argv, "--out", str(out_file)]) == 0
+        finally:
+            for name, level in loggers.items():
+                logging.getLogger(name).setLevel(level)
     results = json.loads(out_file.read_text(encoding="utf-8"))
     assert {"extraction", "machine", "versions", "corpus", "targets", "command"} <= set(results)
     assert not {"pipeline", "dedup_index", "backfill", "nesting", "cluster"} & set(results)
