@@ -71,7 +71,7 @@ eval-gate: $(VENV)/.installed
 # Throughput and memory benchmark (issue 6): extraction beside trafilatura, pipeline with 1 and 2
 # workers, dedup index of 1M articles, 100k backfill layout. BENCH_ARGS=--quick for a smoke test.
 bench: $(VENV)/.installed-eval
-	$(BIN)/python tools/bench.py $(BENCH_ARGS)
+	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 
 compact: $(VENV)/.installed
 	$(BIN)/python -m jobs compact --data $(DATA)

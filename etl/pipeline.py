@@ -456,7 +456,7 @@ def _finish(summary: RunSummary, writer: ArchiveWriter, memory: _MemoryAtPeak) -
 
 class _MemoryAtPeak:
     """The writer's peak RSS (the kernel's high-water mark) and what the dedup index and the
-    write buffer held when it was reached, for ``tools/bench.py``: the index grows with the
+    write buffer held when it was reached, for ``tools/bench``: the index grows with the
     articles (a few hundred bytes each), the buffer up to its bound, and the rest should not
     grow at all. Checked every ``EVERY`` pages and around the final flush, each time with the
     most the index and the buffer held since the previous check (a merge, a flush)."""

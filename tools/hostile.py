@@ -1,6 +1,6 @@
 """Hostile and broken pages, generated: what an attacker or a broken server sends to the extractor.
 
-Used by the fuzz test (tests/test_hostile.py), the nesting line of tools/bench.py, and to write
+Used by the fuzz test (tests/test_hostile.py), the nesting line of tools/bench/, and to write
 the regression fixtures in tests/fixtures/hostile/ (the pages that found bugs):
 
     python tools/hostile.py --write-fixtures

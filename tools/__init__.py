@@ -1,0 +1,1 @@
+"""Developer tools: the benchmark (tools/bench/), the evaluation and the hostile-page generator."""

@@ -1,0 +1,1 @@
+"""Throughput and memory benchmark of the archive: ``python -m tools.bench --help``."""
