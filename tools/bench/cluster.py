@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from etl.archive.store import Archive
 from etl.pipeline import process, run_pipeline
 from etl.read import read_inputs
-from etl.archive.store import Archive
 
 from .common import TargetRows, say
 from .corpus import Page, build_corpus
