@@ -17,7 +17,6 @@ nothing.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -444,7 +443,7 @@ class Crawl:
         """The page for the pipeline, after its language versions joined the frontier."""
         document, versions = to_document(response)
         if self.source.extract:
-            document = dataclasses.replace(document, selectors=dict(self.source.extract))
+            document = replace(document, selectors=dict(self.source.extract))
         links = [Link(u) for u in versions.values()]
         yield from self._enqueue_all(links, response.final_url, translations=True)
         self._yielded.add(document.origin)
