@@ -79,6 +79,11 @@ class Reject:
     stage: str = "extract"
 
 
+class Interrupted(Exception):
+    """SIGTERM/SIGINT: stop taking new input, keep what is done. Raised by the pipeline (or
+    by a scheduler's stop hook in the input); an input that catches errors lets it through."""
+
+
 class RejectedInput(Exception):
     """Raised by a stage when an input cannot go on; the message is the reason."""
 

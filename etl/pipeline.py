@@ -35,7 +35,7 @@ from etl.archive.schema import duplicate_row, reject_row, run_row, to_utc
 from etl.archive.store import BUFFER_BYTES, Archive, ArchiveWriter, new_run_id
 from etl.extract import language
 from etl.extract.extract import extract_article, published_day
-from etl.models import Article, RawDocument, Reject, RejectedInput
+from etl.models import Article, Interrupted, RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
 from etl.progress import Count, progress_bar
 from etl.workers import WorkerPool, how_it_ended
@@ -59,6 +59,11 @@ class Extracted:
     row: dict[str, Any]
     fp: Fingerprint
     title: str | None
+
+    @property
+    def origin(self) -> str:
+        """Where the input came from, as on a Reject."""
+        return self.row["origin"]
 
 
 @dataclass(slots=True)
@@ -231,10 +236,6 @@ class _InProcessBudget:
             return over_budget(doc, self.seconds)
         finally:
             signal.setitimer(signal.ITIMER_PROF, 0)
-
-
-class Interrupted(Exception):
-    """SIGTERM/SIGINT: stop taking new input, keep what is done."""
 
 
 class _StopSignal:

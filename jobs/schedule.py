@@ -61,8 +61,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from etl.archive.store import Archive, ArchiveBusy, open_archive
 from etl.crawl.fetch import Resolver
-from etl.models import RawDocument, Reject
-from etl.pipeline import Interrupted, RunSummary, new_run_id
+from etl.models import Interrupted, RawDocument, Reject
+from etl.pipeline import RunSummary, new_run_id
 from jobs.scrape import scrape_source
 from jobs.sources import DEFAULT_CONFIG, ConfigError, Source, load_sources
 

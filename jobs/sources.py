@@ -12,14 +12,15 @@ import ipaddress
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import soupsieve
 
+from etl.crawl.engine import ListPage, Source
 from etl.crawl.fetch import FetchPolicy, parse_networks
 from etl.crawl.state import RetryPolicy
 
@@ -28,45 +29,6 @@ DEFAULT_CONFIG = Path(__file__).resolve().parent / "sources.toml"
 
 class ConfigError(ValueError):
     """A problem in sources.toml, naming the file and the key."""
-
-
-@dataclass(frozen=True, slots=True)
-class ListPage:
-    url: str
-    links: str | None = None  # CSS selector of article links (default: every link)
-    next: str | None = None  # CSS selector of the next-page link (default: rel=next)
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    name: str
-    site: str
-    enabled: bool = True
-    languages: tuple[str, ...] = ()
-    feeds: tuple[str, ...] = ()
-    sitemaps: tuple[str, ...] = ()
-    lists: tuple[ListPage, ...] = ()
-    article_pattern: str | None = None
-    hosts: tuple[str, ...] = ()
-    max_pages: int = 1000
-    list_depth: int = 3
-    since: date | None = None
-    fetch: FetchPolicy = field(default_factory=FetchPolicy)
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    extract: Mapping[str, str] = field(default_factory=dict)
-
-    def url(self, ref: str) -> str:
-        """A start point, resolved against the site."""
-        return urljoin(self.site, ref)
-
-    @property
-    def host_names(self) -> frozenset[str]:
-        """Hosts whose links belong to this source."""
-        return frozenset({urlsplit(self.site).hostname or "", *self.hosts})
-
-    def rebased(self, site: str) -> Source:
-        """The same source on another site root (the demo serves the fixture on a free port)."""
-        return replace(self, site=site)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl.archive import index_cache
-from etl.archive.fingerprint import Fingerprint, article_id, similarity
+from etl.archive.fingerprint import Fingerprint, article_id, hash64, similarity
 from etl.archive.schema import ARTICLES, MINHASH_PERMUTATIONS
 from etl.archive.store import Archive
 
@@ -569,3 +569,20 @@ def _signature_matrix(column: pa.ChunkedArray, n: int) -> np.ndarray:
 
 def _empty_articles() -> pa.Table:
     return ARTICLES.empty_table()
+
+
+def archived_urls(archive: Archive) -> Callable[[str], bool]:
+    """Whether a canonical URL is archived, as an article or a recorded duplicate (the
+    crawler does not fetch such a URL again unless asked). Reads the archive once."""
+    columns = [
+        archive.read("articles", columns=["url_hash"]).column("url_hash"),
+        archive.read("duplicates", columns=["url_hash"]).column("url_hash"),
+    ]
+    hashes = np.unique(np.concatenate([c.drop_null().to_numpy().astype(np.int64) for c in columns]))
+
+    def archived(url: str) -> bool:
+        key = hash64(url)
+        i = int(np.searchsorted(hashes, key))
+        return i < len(hashes) and int(hashes[i]) == key
+
+    return archived

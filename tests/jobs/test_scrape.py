@@ -333,6 +333,21 @@ def test_parallel_extraction_gives_the_same_articles(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(one, two)
 
 
+def test_urls_already_in_the_archive_are_not_fetched_without_their_crawl_state(tmp_path: Path) -> None:
+    """The archive, not only data/state.sqlite, says what is archived: with the state lost
+    (or an archive filled by a backfill), a scrape fetches no archived article again."""
+    with FixtureSite(crawl_delay=0.0) as site:
+        config = write_config(tmp_path / "sources.toml", site.base, NEWS_SITEMAP)
+        (first,) = run_scrape(config, tmp_path / "data")
+        assert first.new == 6
+        (tmp_path / "data" / "state.sqlite").unlink()
+        site.reset()
+        (again,) = run_scrape(config, tmp_path / "data")
+        assert site.article_hits() == [] and again.read == 0
+        with State(tmp_path / "data" / "state.sqlite") as state:
+            assert state.counts("site") == {"done": 3}  # the sitemap's; translations come from pages
+
+
 # --- failures across runs -----------------------------------------------------------------
 
 
@@ -436,7 +451,7 @@ def test_an_unexpected_error_in_discovery_is_a_reject_and_the_sources_go_on(
     def broken(*args: object) -> None:
         raise RuntimeError("parser bug\nsecond line")
 
-    monkeypatch.setattr("jobs.scrape.parse_sitemap", broken)
+    monkeypatch.setattr("etl.crawl.engine.parse_sitemap", broken)
     with FixtureSite(crawl_delay=0.0) as site:
         site.pages["/one.xml"] = (
             f"<rss><channel><item><link>{site.base}/en/2024/04/wheat-harvest.html</link></item></channel></rss>"
