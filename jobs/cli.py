@@ -318,11 +318,26 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+def _local_data(args: argparse.Namespace) -> bool:
+    """A crawl keeps its state and raw WARCs beside the archive on a local disk: writing them
+    to S3 is not built, so ``--data s3://…`` is refused instead of making a local "s3:" dir."""
+    if str(args.data).startswith("s3://"):
+        print(
+            f"error: {args.command} needs a local --data (its crawl state and raw WARCs live there); "
+            "on S3: backfill, compact and status",
+            file=sys.stderr,
+        )
+        return False
+    return True
+
+
 def _crawl(args: argparse.Namespace, job: str) -> int:
     """scrape, or backfill --source NAME --since DATE (a crawl back in time)."""
     from jobs.scrape import run_scrape
     from jobs.sources import DEFAULT_CONFIG
 
+    if not _local_data(args):
+        return 2
     if job == "backfill" and (args.paths or not args.source or not args.since):
         print("error: a crawl backfill takes --source NAME --since DATE and no paths", file=sys.stderr)
         return 2
@@ -350,6 +365,8 @@ def _crawl(args: argparse.Namespace, job: str) -> int:
 def _reprocess(args: argparse.Namespace) -> int:
     from jobs.scrape import run_reprocess
 
+    if not _local_data(args):
+        return 2
     summary = run_reprocess(
         args.data,
         args.since,

@@ -37,6 +37,18 @@ def test_every_command_has_a_description_and_every_option_has_help() -> None:
         assert {"-v", "--verbose", "-q", "--quiet", "--log-level", "--log-file"} <= options, name
 
 
+@pytest.mark.parametrize(
+    "argv", [["scrape"], ["reprocess"], ["backfill", "--source", "site", "--since", "2024-01-01"]]
+)
+def test_crawl_jobs_refuse_an_s3_archive_with_a_reason(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert cli.main([*argv, "--data", "s3://bucket/archive"]) == 2
+    assert "needs a local --data" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())  # no local "s3:" directory made
+
+
 def test_version_comes_from_the_package_metadata(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         cli.main(["--version"])
