@@ -230,7 +230,6 @@ class Crawl:
             return
         got = self._get(url, kind)
         if isinstance(got, Reject):
-            self.stats.pages_failed += 1
             yield got
             return
         response, ref = got
@@ -276,7 +275,6 @@ class Crawl:
                 return
             got = self._get(url, "list")
             if isinstance(got, Reject):
-                self.stats.pages_failed += 1
                 yield got
                 return
             response, ref = got
@@ -302,7 +300,8 @@ class Crawl:
 
     def _get(self, url: str, role: str) -> tuple[Response, RawRef | None] | Reject:
         """A discovery page, conditionally: a 304 is answered from the raw archive.
-        Returns the response and, when it was fetched anew, where its raw copy went."""
+        Returns the response and, when it was fetched anew, where its raw copy went; or the
+        reject of a page that could not be fetched, counted as failed."""
         known = self.state.get(url)
         cached = known.ref if known is not None and known.validators else None
         try:
@@ -312,6 +311,7 @@ class Crawl:
             if response.not_modified and cached is not None:
                 return read_record(self.raw.root, cached).response, None
         except FetchError as exc:
+            self.stats.pages_failed += 1
             return self._reject(url, exc.reason, "discover")
         except (OSError, ValueError) as exc:  # the raw copy behind the 304 is gone: fetch it whole
             log.warning("%s: raw copy unreadable (%s): fetching in full", url, exc)
