@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from etl.archive.schema import storable
+from etl.archive.store import on_s3
 from etl.crawl.warc_input import WARC_SUFFIXES, is_warc, read_warc, record_offsets
 from etl.models import RawDocument, Reject
 
@@ -59,7 +60,7 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path | str |
     """Input files under the given paths (recursively, sorted), or a Reject per bad path.
     Under an ``s3://`` location: its WARC files, as ``s3://`` names."""
     for raw in paths:
-        if str(raw).startswith("s3://"):
+        if on_s3(raw):
             from etl.archive.objectstore import list_files
 
             yield from (name for name in list_files(str(raw)) if is_warc(name))
@@ -137,7 +138,7 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES) -> RawDocument:
 
 def open_input(name: str) -> BinaryIO:
     """An input file's bytes, by the name ``iter_files`` gave it (local, or ``s3://``)."""
-    if name.startswith("s3://"):
+    if on_s3(name):
         from etl.archive.objectstore import open_input as open_s3
 
         return open_s3(name)

@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from etl.archive.store import ArchiveBusy
+from etl.archive.store import ArchiveBusy, on_s3
 from etl.models import RejectedInput
 from etl.pipeline import DEFAULT_PAGE_BUDGET, RunSummary
 from jobs import backfill, compact
@@ -54,7 +54,24 @@ def _parser() -> argparse.ArgumentParser:
         return sub.add_parser(name, help=COMMANDS[name], description=COMMANDS[name], parents=[*parents, logs])
 
     data = _options(
-        ("--data", {"default": "data", "metavar": "DIR", "help": "archive directory (default: data)"})
+        (
+            "--data",
+            {
+                "default": "data",
+                "metavar": "DIR",
+                "help": "archive: a directory or s3://bucket/prefix (default: data)",
+            },
+        )
+    )
+    crawl_state = _options(
+        (
+            "--state",
+            {
+                "default": None,
+                "metavar": "FILE",
+                "help": "crawl state file (default: DIR/state.sqlite; needed with --data s3://…)",
+            },
+        )
     )
     config = _options(
         (
@@ -83,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
 
-    p = command("backfill", data, config, run, writing)
+    p = command("backfill", data, crawl_state, config, run, writing)
     p.add_argument(
         "paths",
         nargs="*",
@@ -121,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
         "--summary-json", default=None, metavar="FILE", help="also write the run's counts and figures as JSON"
     )
 
-    p = command("scrape", data, config, run, writing)
+    p = command("scrape", data, crawl_state, config, run, writing)
     p.add_argument(
         "--source", default=None, metavar="NAME", help="only this source (default: every enabled one)"
     )
@@ -278,6 +295,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "schedule":
             from jobs import schedule
 
+            if on_s3(args.data):
+                print(
+                    "error: schedule needs a local --data (its lock and scheduler.json are local files); "
+                    "for an archive on S3, run `scrape --data s3://… --state FILE` from cron",
+                    file=sys.stderr,
+                )
+                return 2
             return schedule.main(args)
         if args.command == "status":
             from jobs import status
@@ -318,15 +342,13 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
-def _local_data(args: argparse.Namespace) -> bool:
-    """A crawl keeps its state and raw WARCs beside the archive on a local disk: writing them
-    to S3 is not built, so ``--data s3://…`` is refused instead of making a local "s3:" dir."""
-    if str(args.data).startswith("s3://"):
-        print(
-            f"error: {args.command} needs a local --data (its crawl state and raw WARCs live there); "
-            "on S3: backfill, compact and status",
-            file=sys.stderr,
-        )
+def _crawl_places(args: argparse.Namespace) -> bool:
+    """A crawl into an archive on S3 needs a local file for its crawl state (``--state``),
+    else its state would go to a local "s3:" directory and be lost with the machine."""
+    from jobs.scrape import STATE_NEEDED
+
+    if on_s3(args.data) and not args.state:
+        print(f"error: {STATE_NEEDED}", file=sys.stderr)
         return False
     return True
 
@@ -336,7 +358,7 @@ def _crawl(args: argparse.Namespace, job: str) -> int:
     from jobs.scrape import run_scrape
     from jobs.sources import DEFAULT_CONFIG
 
-    if not _local_data(args):
+    if not _crawl_places(args):
         return 2
     if job == "backfill" and (args.paths or not args.source or not args.since):
         print("error: a crawl backfill takes --source NAME --since DATE and no paths", file=sys.stderr)
@@ -348,6 +370,7 @@ def _crawl(args: argparse.Namespace, job: str) -> int:
         source=args.source,
         refresh=getattr(args, "refresh", False),
         since=args.since,
+        state=args.state,
         job=job,
         workers=args.workers,
         progress=False if args.no_progress else None,
@@ -365,8 +388,6 @@ def _crawl(args: argparse.Namespace, job: str) -> int:
 def _reprocess(args: argparse.Namespace) -> int:
     from jobs.scrape import run_reprocess
 
-    if not _local_data(args):
-        return 2
     summary = run_reprocess(
         args.data,
         args.since,
@@ -378,7 +399,7 @@ def _reprocess(args: argparse.Namespace) -> int:
     )
     _print_summary(summary)
     if summary.read == 0:
-        print(f"nothing to reprocess under {Path(args.data) / 'raw'}")
+        print(f"nothing to reprocess under {str(args.data).rstrip('/')}/raw")
         return 1
     return 1 if summary.status == "failed" else 0
 

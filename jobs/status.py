@@ -380,7 +380,7 @@ def plot(
     config_path: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Articles per publication period and source, and per period and language, as a PNG."""
-    data = Path(data_dir)
+    data = data_dir  # a directory, or s3://bucket/prefix
     try:
         sources = load_sources(config_path or DEFAULT_CONFIG).sources
     except ConfigError:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from etl.archive.store import Archive
+from etl.archive.store import open_archive
 from jobs.schedule import read_runs
 from jobs.sources import DEFAULT_CONFIG, ConfigError, load_sources
 from jobs.status import MISSING, Bins, attributed_articles, collect, counts_by, tick_positions
@@ -40,13 +40,13 @@ def write_page(
     schedule_path: str | os.PathLike[str] | None = None,
     now: datetime | None = None,
 ) -> Path:
-    data = Path(data_dir)
+    data = data_dir  # a directory, or s3://bucket/prefix
     try:
         sources = load_sources(config_path or DEFAULT_CONFIG).sources
     except ConfigError:
         sources = {}  # collect() reports the error as a warning
     runs = read_runs(data)
-    archive = Archive(data)
+    archive = open_archive(data)
     page = render_page(
         collect(data, config_path, schedule_path, now=now),
         attributed_articles(data, runs, sources),

@@ -1,17 +1,45 @@
-"""Shared fixtures: paths of the bundled seeds and a fresh archive directory per test."""
+"""Shared fixtures: paths of the bundled seeds, a fresh archive directory per test, an S3 server."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.s3server import SeaweedS3
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+LEASE = "8"  # seconds: a killed writer's lease expires soon (a first PUT under load took 5 s)
+
+
+@pytest.fixture(scope="session")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
+    """One SeaweedFS on 127.0.0.1 for the session (started by the first test that needs it);
+    the environment points boto3, pyarrow and the jobs it starts at it."""
+    server = SeaweedS3(tmp_path_factory.mktemp("seaweed"))
+    previous = {}
+    try:
+        server.create_bucket("archive")
+        extra = {
+            "NEWS_ARCHIVE_CACHE": str(tmp_path_factory.mktemp("cache")),
+            "NEWS_ARCHIVE_LEASE_SECONDS": LEASE,
+        }
+        previous = server.apply() | {k: os.environ.get(k) for k in extra}
+        os.environ.update(extra)
+        yield server
+    finally:
+        server.stop()
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 @pytest.fixture

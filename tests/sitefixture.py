@@ -141,6 +141,12 @@ class FixtureSite:
         with self._lock:
             return [h for h in self.hits if re.match(r"^/(ar|ru|en)/", h.path) and h.path.endswith(".html")]
 
+    def wait_for_articles(self, served: int, timeout: float = 60) -> None:
+        """Until ``served`` article pages were answered 200 (a crawl mid-run, for a kill)."""
+        deadline = time.monotonic() + timeout
+        while sum(h.status == 200 for h in self.article_hits()) < served and time.monotonic() < deadline:
+            time.sleep(0.01)
+
     def count(self, path: str) -> int:
         with self._lock:
             self._counts[path] = self._counts.get(path, 0) + 1

@@ -93,6 +93,29 @@ def open_input(url: str) -> Any:
     return filesystem().open_input_file(url.removeprefix("s3://"))
 
 
+class S3Files:
+    """Files under an ``s3://`` prefix, by name below it: the raw WARCs of an archive on S3
+    (``etl.crawl.warc.RawFiles``). A put is boto3's managed upload (multipart for a large
+    file, aborted on failure): the object appears whole or not at all."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+        self.bucket, self.prefix = split(self.url)
+        self._s3: Any = None
+
+    def names(self) -> list[str]:
+        base = self.url + "/"
+        return [url.removeprefix(base) for url in list_files(self.url) if url.startswith(base)]
+
+    def open(self, name: str) -> Any:
+        return open_input(f"{self.url}/{name}")
+
+    def put(self, local: Path, name: str) -> None:
+        if self._s3 is None:
+            self._s3 = client()
+        self._s3.upload_file(str(local), self.bucket, f"{self.prefix}/{name}" if self.prefix else name)
+
+
 class Lease:
     """The single-writer lease: an object whose body says who holds it until when."""
 

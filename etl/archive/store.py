@@ -552,9 +552,14 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def on_s3(location: str | os.PathLike[str]) -> bool:
+    """Whether a location names an archive (or an input) on S3: ``s3://bucket/prefix``."""
+    return str(location).startswith("s3://")
+
+
 def open_archive(location: str | os.PathLike[str]) -> Archive:
     """A data directory, or an archive on S3 (``s3://bucket/prefix``: ``etl.archive.objectstore``)."""
-    if str(location).startswith("s3://"):
+    if on_s3(location):
         from etl.archive.objectstore import S3Archive
 
         return S3Archive(str(location))

@@ -34,7 +34,7 @@ from etl.crawl.discover import (
 )
 from etl.crawl.fetch import Fetcher, FetchError, FetchPolicy, Response, Validators
 from etl.crawl.state import RetryPolicy, State
-from etl.crawl.warc import RawRef, RawWriter, read_record
+from etl.crawl.warc import RawRef, RawWriter
 from etl.extract.decode import decode
 from etl.models import Interrupted, RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
@@ -205,7 +205,7 @@ class Crawl:
             try:
                 if page.ref is None:
                     raise ValueError("no raw reference")
-                record = read_record(self.raw.root, page.ref)
+                record = self.raw.read(page.ref)
             except (OSError, ValueError) as exc:
                 log.warning("%s: raw copy unreadable (%s): fetching again", page.url, exc)
                 self.state.requeue(page.url)
@@ -309,7 +309,7 @@ class Crawl:
                 url, "html" if role == "list" else "xml", known.validators if cached else None, role
             )
             if response.not_modified and cached is not None:
-                return read_record(self.raw.root, cached).response, None
+                return self.raw.read(cached).response, None
         except FetchError as exc:
             self.stats.pages_failed += 1
             return self._reject(url, exc.reason, "discover")

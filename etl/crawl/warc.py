@@ -14,6 +14,11 @@ answer the site gave is kept, each followed by the ``request`` record that asked
 answers (with the start of their body), and for a 304 a ``revisit`` record (profile
 server-not-modified). Only 2xx ``response`` records are pages to re-extract.
 
+When the archive is not on this disk (``--data s3://…``), a run writes its WARC to a local
+spool (beside the crawl state) and puts each finished file, whole, at the same name under
+the archive's ``raw/`` (``RawFiles``); a file left in the spool by a killed run is put there
+by the next run. A reference to a record (``RawRef``) is the same in the spool and after.
+
 Besides the standard fields each record says which URL was requested (``X-Requested-URL``,
 the frontier key; ``WARC-Target-URI`` is the URL of that request), what role it played
 (``X-Crawl-Role``: article, feed, sitemap, list, robots, redirect) and for which source.
@@ -21,16 +26,18 @@ the frontier key; ``WARC-Target-URI`` is the URL of that request), what role it 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
+import shutil
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import metadata
-from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
@@ -65,18 +72,75 @@ class RawRecord:
     source: str | None
 
 
+class RawFiles(Protocol):
+    """WARC files by their name under a raw root (``date=YYYY-MM-DD/<run>.warc.gz``)."""
+
+    def names(self) -> Iterable[str]:
+        """Every file's name (any order; the readers sort and filter)."""
+        ...
+
+    def open(self, name: str) -> BinaryIO:
+        """One file, for reading (seekable)."""
+        ...
+
+    def put(self, local: Path, name: str) -> None:
+        """Store a finished local file, whole, under ``name``."""
+        ...
+
+
+class LocalFiles:
+    """The raw root on this disk."""
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    def names(self) -> list[str]:
+        return [p.relative_to(self.root).as_posix() for p in self.root.glob("date=*/*.warc.gz")]
+
+    def open(self, name: str) -> BinaryIO:
+        base = self.root.resolve()
+        path = (base / name).resolve()
+        if not path.is_relative_to(base):
+            raise ValueError(f"raw reference outside the raw archive: {name}")
+        return open(path, "rb")
+
+    def put(self, local: Path, name: str) -> None:
+        """Copy, then rename into place: a reader never sees half a file."""
+        target = self.root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        shutil.copyfile(local, partial)
+        with open(partial, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(partial, target)
+
+
 class RawWriter:
     """Appends the exchanges of one run to its file of the fetch day. ``user_agent`` goes
-    into each file's warcinfo record (its contact URL or address as the operator)."""
+    into each file's warcinfo record (its contact URL or address as the operator).
 
-    def __init__(self, root: str | os.PathLike[str], name: str, user_agent: str | None = None) -> None:
+    With ``remote`` (the raw root of an archive on S3), ``root`` is a local spool: each file
+    is put there once finished (at the end of the run or of its day) and then deleted; the
+    first write of a run first puts what a killed run left in the spool. A file that cannot
+    be put stays in the spool, with a warning, for the next run."""
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        name: str,
+        user_agent: str | None = None,
+        remote: RawFiles | None = None,
+    ) -> None:
         if not _SAFE_NAME.match(name):
             raise ValueError(f"unsafe WARC file name: {name!r}")
         self.root = Path(root)
         self.name = name
         self.user_agent = user_agent
+        self.remote = remote
+        self._spool_checked = remote is None
         self._day: date | None = None
         self._handle: BinaryIO | None = None
+        self._path: Path | None = None  # the file being written
         self._writer: WARCWriter | None = None
 
     def __enter__(self) -> RawWriter:
@@ -89,6 +153,33 @@ class RawWriter:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+            if self.remote is not None and self._path is not None:
+                self._publish(self._path)
+
+    def read(self, ref: RawRef) -> RawRecord:
+        """The record at ``ref``: in this run's root (or spool), else on the remote root."""
+        if self.remote is None or (self.root / ref.path).is_file():
+            return read_record(self.root, ref)
+        return read_record(self.remote, ref)
+
+    def _publish(self, path: Path) -> None:
+        name = path.relative_to(self.root).as_posix()
+        assert self.remote is not None
+        try:
+            self.remote.put(path, name)
+        except Exception as exc:  # the store is unreachable: the next run puts it
+            log.warning("%s: could not store the raw WARC (%s): kept in %s for the next run", name, exc, path)
+            return
+        path.unlink()
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()  # the day's spool directory, once empty
+
+    def _publish_spooled(self) -> None:
+        """What a killed run left in the spool (we hold the archive's lock by now)."""
+        self._spool_checked = True
+        for name in sorted(LocalFiles(self.root).names()):
+            log.info("%s: raw WARC of an earlier run, left in the spool: storing it", name)
+            self._publish(self.root / name)
 
     def write(self, exchange: Exchange, role: str, source: str | None = None) -> RawRef:
         """Store one answer (a ``response``, or a ``revisit`` for a 304) and then its
@@ -144,11 +235,14 @@ class RawWriter:
     def _open(self, day: date) -> tuple[BinaryIO, WARCWriter]:
         if self._handle is None or self._writer is None or day != self._day:
             self.close()
+            if not self._spool_checked:
+                self._publish_spooled()
             directory = self.root / f"date={day.isoformat()}"
             directory.mkdir(parents=True, exist_ok=True)
             path = directory / f"{self.name}.warc.gz"
             fresh = not path.exists() or path.stat().st_size == 0
             self._handle = open(path, "ab")  # noqa: SIM115 (kept open for the run)
+            self._path = path
             self._writer = WARCWriter(self._handle, gzip=True, warc_version="1.1")
             self._day = day
             if fresh:
@@ -175,13 +269,14 @@ def _version(package: str = "news-archive") -> str:
         return "unknown"
 
 
-def read_record(root: str | os.PathLike[str], ref: RawRef) -> RawRecord:
-    """The record at ``ref``; raises OSError or ValueError when it is missing or damaged."""
-    base = Path(root).resolve()
-    path = (base / ref.path).resolve()
-    if not path.is_relative_to(base):
-        raise ValueError(f"raw reference outside the raw archive: {ref.path}")
-    with open(path, "rb") as handle:
+def _files_of(raw: str | os.PathLike[str] | RawFiles) -> RawFiles:
+    return raw if hasattr(raw, "names") else LocalFiles(raw)  # type: ignore[arg-type,return-value]
+
+
+def read_record(raw: str | os.PathLike[str] | RawFiles, ref: RawRef) -> RawRecord:
+    """The record at ``ref`` of a raw root (a local directory or ``RawFiles``); raises
+    OSError or ValueError when it is missing or damaged."""
+    with _files_of(raw).open(ref.path) as handle:
         handle.seek(ref.offset)
         try:
             record = next(iter(ArchiveIterator(handle)))
@@ -191,37 +286,43 @@ def read_record(root: str | os.PathLike[str], ref: RawRef) -> RawRecord:
 
 
 def iter_records(
-    root: str | os.PathLike[str], since: date | None = None, role: str | None = "article"
+    raw: str | os.PathLike[str] | RawFiles, since: date | None = None, role: str | None = "article"
 ) -> Iterator[RawRecord]:
-    """Records in fetch order (partition, file, offset), from ``since`` on, of one role.
-    A truncated record at the end of a file (a killed run) ends that file, with a warning."""
-    for path in _files(Path(root), since):
-        yield from _read_file(path, role, _to_record)
+    """Records of a raw root (a local directory or ``RawFiles``) in fetch order (partition,
+    file, offset), from ``since`` on, of one role. A truncated record at the end of a file
+    (a killed run) ends that file, with a warning."""
+    files = _files_of(raw)
+    for name in _names(files, since):
+        yield from _read_file(files, name, role, _to_record)
 
 
 def walk_records(
-    root: str | os.PathLike[str], since: date | None = None, role: str | None = "article"
+    raw: str | os.PathLike[str] | RawFiles, since: date | None = None, role: str | None = "article"
 ) -> Iterator[None]:
     """One None per record ``iter_records`` yields, the bodies skipped and damage not logged:
     a cheap second walk for a progress bar to count."""
-    for path in _files(Path(root), since):
-        yield from _read_file(path, role, lambda record: None, warn=False)
+    files = _files_of(raw)
+    for name in _names(files, since):
+        yield from _read_file(files, name, role, lambda record: None, warn=False)
 
 
-def _files(base: Path, since: date | None) -> Iterator[Path]:
-    if not base.is_dir():
-        return
-    for directory in sorted(base.iterdir()):
-        match = _PARTITION.match(directory.name)
-        if not match or not directory.is_dir():
+def _names(files: RawFiles, since: date | None) -> list[str]:
+    """The WARCs of the day partitions from ``since`` on, in (day, file name) order."""
+    kept = []
+    for name in files.names():
+        parts = PurePosixPath(name).parts
+        match = _PARTITION.match(parts[0]) if len(parts) == 2 else None
+        if not match or not parts[1].endswith(".warc.gz"):
             continue
-        if since is not None and date.fromisoformat(match.group(1)) < since:
-            continue
-        yield from sorted(directory.glob("*.warc.gz"))
+        if since is None or date.fromisoformat(match.group(1)) >= since:
+            kept.append(name)
+    return sorted(kept)
 
 
-def _read_file(path: Path, role: str | None, convert: Callable[[Any], _T], warn: bool = True) -> Iterator[_T]:
-    with open(path, "rb") as handle:
+def _read_file(
+    files: RawFiles, name: str, role: str | None, convert: Callable[[Any], _T], warn: bool = True
+) -> Iterator[_T]:
+    with files.open(name) as handle:
         records = iter(ArchiveIterator(handle))
         while True:
             try:
@@ -236,7 +337,7 @@ def _read_file(path: Path, role: str | None, convert: Callable[[Any], _T], warn:
             except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
                 if warn:
                     log.warning(
-                        "%s: unreadable record (a killed run?), rest of the file skipped: %s", path, exc
+                        "%s: unreadable record (a killed run?), rest of the file skipped: %s", name, exc
                     )
                 return
 

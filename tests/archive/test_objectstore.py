@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,29 +22,6 @@ from tests.s3server import SeaweedS3
 from tests.test_pipeline import _corpus
 
 pytestmark = pytest.mark.slow  # a server and jobs in subprocesses (`make test` runs them)
-LEASE = "8"  # seconds: a killed writer's lease expires soon (a first PUT under load took 5 s)
-
-
-@pytest.fixture(scope="module")
-def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
-    server = SeaweedS3(tmp_path_factory.mktemp("seaweed"))
-    previous = {}
-    try:
-        server.create_bucket("archive")
-        extra = {
-            "NEWS_ARCHIVE_CACHE": str(tmp_path_factory.mktemp("cache")),
-            "NEWS_ARCHIVE_LEASE_SECONDS": LEASE,
-        }
-        previous = server.apply() | {k: os.environ.get(k) for k in extra}
-        os.environ.update(extra)
-        yield server
-    finally:
-        server.stop()
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def job(*args: str | Path) -> subprocess.CompletedProcess[str]:

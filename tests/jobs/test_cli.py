@@ -38,14 +38,24 @@ def test_every_command_has_a_description_and_every_option_has_help() -> None:
 
 
 @pytest.mark.parametrize(
-    "argv", [["scrape"], ["reprocess"], ["backfill", "--source", "site", "--since", "2024-01-01"]]
+    ("argv", "reason"),
+    [
+        (["scrape"], "name it with --state"),
+        (["backfill", "--source", "site", "--since", "2024-01-01"], "name it with --state"),
+        (["schedule"], "schedule needs a local --data"),
+    ],
 )
-def test_crawl_jobs_refuse_an_s3_archive_with_a_reason(
-    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_jobs_that_need_local_files_say_so_for_an_s3_archive(
+    argv: list[str],
+    reason: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """A crawl into S3 needs --state (its SQLite state on a local disk); a scheduler its lock."""
     monkeypatch.chdir(tmp_path)
     assert cli.main([*argv, "--data", "s3://bucket/archive"]) == 2
-    assert "needs a local --data" in capsys.readouterr().err
+    assert reason in capsys.readouterr().err
     assert not any(tmp_path.iterdir())  # no local "s3:" directory made
 
 

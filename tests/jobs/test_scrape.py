@@ -549,9 +549,7 @@ def test_killed_scrape_resumes_and_ends_with_the_same_dataset(tmp_path: Path) ->
         killed = tmp_path / "killed"
         scrape = _cli("scrape", "--config", config, "--data", killed, "--no-progress")
         process = subprocess.Popen(scrape, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 60
-        while sum(h.status == 200 for h in site.article_hits()) < 5 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        site.wait_for_articles(5)
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
         before = list(site.hits)
