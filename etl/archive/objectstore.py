@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import json
 import logging
 import os
@@ -88,9 +89,15 @@ def list_files(url: str) -> Iterator[str]:
             yield f"s3://{bucket}/{key}"
 
 
+READ_BUFFER = 1 << 20  # bytes a GET: warcio reads 16 KiB at a time, each a ranged GET unbuffered
+
+
 def open_input(url: str) -> Any:
-    """An ``s3://`` input file (a WARC) for reading."""
-    return filesystem().open_input_file(url.removeprefix("s3://"))
+    """An ``s3://`` input file (a WARC) for reading, seekable and buffered: a 22 MB WARC read
+    whole in 0.56 s instead of 3.6 s (1,400 GETs) from SeaweedFS on 127.0.0.1 (0.45 s from
+    disk); one record at an offset in about 7 ms instead of 4 ms (a 1 MB GET; on a real store,
+    where a GET costs tens of milliseconds, one GET beats a few)."""
+    return io.BufferedReader(filesystem().open_input_file(url.removeprefix("s3://")), buffer_size=READ_BUFFER)
 
 
 class S3Files:
