@@ -162,13 +162,13 @@ def _parser() -> argparse.ArgumentParser:
 
     command("compact", data, writing)
 
-    p = command("schedule", data, config, schedule)
+    p = command("schedule", data, crawl_state, config, schedule)
     p.add_argument(
         "--source", action="append", default=None, metavar="NAME", help="only this source (repeatable)"
     )
     p.add_argument("--every", type=float, default=None, help=argparse.SUPPRESS)  # tests: N s, not cron
 
-    p = command("status", data, config, schedule)
+    p = command("status", data, crawl_state, config, schedule)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument(
         "--html", default=None, metavar="FILE.html", help="write a self-contained HTML status page"
@@ -295,12 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "schedule":
             from jobs import schedule
 
-            if on_s3(args.data):
-                print(
-                    "error: schedule needs a local --data (its lock and scheduler.json are local files); "
-                    "for an archive on S3, run `scrape --data s3://… --state FILE` from cron",
-                    file=sys.stderr,
-                )
+            if not _crawl_places(args):
                 return 2
             return schedule.main(args)
         if args.command == "status":
@@ -343,8 +338,8 @@ def _date(value: str) -> date:
 
 
 def _crawl_places(args: argparse.Namespace) -> bool:
-    """A crawl into an archive on S3 needs a local file for its crawl state (``--state``),
-    else its state would go to a local "s3:" directory and be lost with the machine."""
+    """A crawl (or a scheduler of crawls) into an archive on S3 needs a local file for its
+    crawl state (``--state``), else it would go to a local "s3:" directory."""
     from jobs.scrape import STATE_NEEDED
 
     if on_s3(args.data) and not args.state:

@@ -19,6 +19,8 @@ and a jitter, so sources do not all fire in the same second.
   atomically and the crawl state resumes, so even that loses nothing.
 - The jobs, their next run times and the scheduler's pid go to ``data/scheduler.json`` for
   ``python -m jobs status``. Sources are read at start: restart to pick up changes.
+- For an archive on S3 (``--data s3://…``) the lock and ``scheduler.json`` are local files
+  beside the crawl state file named by ``--state`` (``scheduler_home``).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from etl.archive.store import Archive, ArchiveBusy, open_archive
+from etl.archive.store import ArchiveBusy, on_s3, open_archive
 from etl.crawl.fetch import Resolver
 from etl.models import Interrupted, RawDocument, Reject
 from etl.pipeline import RunSummary, new_run_id
@@ -390,13 +392,29 @@ def scrape_until_stopped(
     data_dir: str | os.PathLike[str],
     stop: StopSignal,
     *,
+    state: str | os.PathLike[str] | None = None,
     job: str = "scrape",
     resolver: Resolver | None = None,
 ) -> RunSummary:
     """``jobs.scrape.scrape_source`` with a stop hook: the crawl's input ends (and its
     polite waits wake up) when ``stop`` is set. Raises ArchiveBusy at once when another job
     holds the archive."""
-    return scrape_source(source, data_dir, job=job, resolver=resolver, sleep=stop.sleep, guard=stop.guard)
+    return scrape_source(
+        source, data_dir, state=state, job=job, resolver=resolver, sleep=stop.sleep, guard=stop.guard
+    )
+
+
+def scheduler_home(data_dir: str | os.PathLike[str], state: str | os.PathLike[str] | None = None) -> Path:
+    """Where a scheduler keeps its lock and scheduler.json (local files): the data directory,
+    or for an archive on S3 ``FILE.scheduler/`` beside its crawl state file. The lock is
+    local: one scheduler per archive on S3 is the operator's to keep (a second one's runs
+    wait for the lease and find the articles archived, but fetch them again)."""
+    if on_s3(data_dir):
+        if state is None:
+            raise ValueError("a scheduler of an archive on S3 keeps its files beside --state FILE")
+        local = Path(state)
+        return local.with_name(f"{local.name}.scheduler")
+    return Path(data_dir)
 
 
 # --- the runner: what the jobs do -----------------------------------------------------------
@@ -414,8 +432,11 @@ class Runner:
         stop: StopSignal | None = None,
         resolver: Resolver | None = None,
         runs: pd.DataFrame | None = None,
+        state: str | os.PathLike[str] | None = None,
     ) -> None:
-        self.data = Path(data_dir)
+        self.data = data_dir if on_s3(data_dir) else Path(data_dir)
+        self.state = state  # the crawl state file (default: in the data directory)
+        self.home = scheduler_home(data_dir, state)
         self.sources = dict(sources)
         self.settings = settings or Settings()
         self.stop = stop or StopSignal()
@@ -450,7 +471,9 @@ class Runner:
             started = datetime.now(UTC)
             try:
                 summary = self._exclusive(
-                    lambda: scrape_until_stopped(source, self.data, self.stop, resolver=self.resolver)
+                    lambda: scrape_until_stopped(
+                        source, self.data, self.stop, state=self.state, resolver=self.resolver
+                    )
                 )
             except _StoppedWaiting:
                 log.info("%s: stopped while waiting for the archive lock: run skipped", name)
@@ -472,7 +495,7 @@ class Runner:
     def compact(self) -> int:
         """Maintenance: merge each partition's small files (stops between partitions)."""
         with self._running():
-            archive = Archive(self.data)
+            archive = open_archive(self.data)
 
             def attempt() -> int:
                 merged = 0
@@ -539,7 +562,7 @@ class Runner:
         summary.status = "failed"
         summary.error = f"{type(exc).__name__}: {exc}"[:2000]
         summary.finished_at = datetime.now(UTC)
-        archive = Archive(self.data)
+        archive = open_archive(self.data)
         try:
             with archive.locked(wait_seconds=min(self.settings.lock_wait, 30.0)):
                 archive.writer(summary.run_id).write_run(summary.row())
@@ -723,7 +746,7 @@ def _save_state(scheduler: BaseScheduler, runner: Runner) -> None:
     try:
         write_state(scheduler, runner)
     except OSError as exc:
-        log.warning("could not write %s: %s", runner.data / STATE_FILE, exc)
+        log.warning("could not write %s: %s", runner.home / STATE_FILE, exc)
 
 
 _state_lock = threading.Lock()
@@ -743,16 +766,16 @@ def write_state(scheduler: BaseScheduler, runner: Runner, *, running: bool = Tru
         "config": str(runner.settings.path) if runner.settings.path else None,
         "jobs": jobs,
     }
-    path = runner.data / STATE_FILE
+    path = runner.home / STATE_FILE
     with _state_lock:
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_text(json.dumps(state, indent=1), encoding="utf-8")
         os.replace(tmp, path)
 
 
-def read_state(data_dir: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """The scheduler's state file, when a scheduler holds this data directory now."""
-    data = Path(data_dir)
+def read_state(home: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The scheduler's state file, when a scheduler holds this home (``scheduler_home``) now."""
+    data = Path(home)
     lock = data / LOCK_FILE
     if not lock.exists():
         return None
@@ -816,23 +839,30 @@ def main(args: argparse.Namespace) -> int:
         return 1
     for name in sorted(set(settings.sources) - set(config.sources)):
         log.warning("%s: sources.%s is not in %s: ignored", settings.path, name, config.path)
-    data = Path(args.data)
+    data = args.data if on_s3(args.data) else Path(args.data)
+    home = scheduler_home(data, args.state)
     try:
-        lock = scheduler_lock(data)
+        lock = scheduler_lock(home)
         lock.__enter__()
     except ArchiveBusy as exc:
         print(f"{exc}; stop it first (only one scheduler per data directory)", file=sys.stderr)
         return EX_TEMPFAIL
     try:
         _STARTED = datetime.now(UTC)
-        return _serve(data, chosen, settings, args.every)
+        return _serve(data, chosen, settings, args.every, state=args.state)
     finally:
         lock.__exit__(None, None, None)
 
 
-def _serve(data: Path, sources: dict[str, Source], settings: Settings, every: float | None) -> int:
+def _serve(
+    data: str | Path,
+    sources: dict[str, Source],
+    settings: Settings,
+    every: float | None,
+    state: str | None = None,
+) -> int:
     stop = StopSignal()
-    runner = Runner(data, sources, settings, stop=stop)
+    runner = Runner(data, sources, settings, stop=stop, state=state)
     scheduler = build_scheduler(runner, every=every)
     assert isinstance(scheduler, BlockingScheduler)
 

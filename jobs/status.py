@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.dataset as ds
 
-from etl.archive.store import open_archive
+from etl.archive.store import on_s3, open_archive
 from jobs.schedule import (
     DEFAULT_SCHEDULE,
     Settings,
@@ -40,6 +40,7 @@ from jobs.schedule import (
     next_time,
     read_runs,
     read_state,
+    scheduler_home,
 )
 from jobs.sources import DEFAULT_CONFIG, ConfigError, Source, load_sources
 
@@ -62,7 +63,7 @@ RUN_FIELDS = (
 
 
 def main(args: argparse.Namespace) -> int:
-    report = collect(args.data, args.config, args.schedule)
+    report = collect(args.data, args.config, args.schedule, crawl_state=args.state)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
@@ -74,7 +75,7 @@ def main(args: argparse.Namespace) -> int:
     if args.html:
         from jobs.status_page import write_page
 
-        path = write_page(args.data, args.html, args.config, args.schedule)
+        path = write_page(args.data, args.html, args.config, args.schedule, crawl_state=args.state)
         if not args.json:
             print(f"\npage: {path}")
     return 0
@@ -88,8 +89,10 @@ def collect(
     config_path: str | os.PathLike[str] | None = None,
     schedule_path: str | os.PathLike[str] | None = None,
     now: datetime | None = None,
+    crawl_state: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
-    """The status as plain data (what ``--json`` prints)."""
+    """The status as plain data (what ``--json`` prints). ``crawl_state``: for an archive on
+    S3, the crawl state file beside which its scheduler (if any) keeps its files."""
     now = now or datetime.now(UTC)
     data = data_dir  # a directory, or s3://bucket/prefix (etl.archive.objectstore)
     warnings: list[str] = []
@@ -105,7 +108,7 @@ def collect(
         warnings.append(str(exc))
     runs = read_runs(data)
     records = history(runs)
-    state = read_state(data)
+    state = None if on_s3(data) and crawl_state is None else read_state(scheduler_home(data, crawl_state))
     articles = attributed_articles(data, runs, sources)
     recent = articles["archived_at"] >= now - timedelta(hours=24)
 

@@ -39,6 +39,7 @@ def write_page(
     config_path: str | os.PathLike[str] | None = None,
     schedule_path: str | os.PathLike[str] | None = None,
     now: datetime | None = None,
+    crawl_state: str | os.PathLike[str] | None = None,
 ) -> Path:
     data = data_dir  # a directory, or s3://bucket/prefix
     try:
@@ -48,7 +49,7 @@ def write_page(
     runs = read_runs(data)
     archive = open_archive(data)
     page = render_page(
-        collect(data, config_path, schedule_path, now=now),
+        collect(data, config_path, schedule_path, now=now, crawl_state=crawl_state),
         attributed_articles(data, runs, sources),
         runs,
         archive.read("duplicates").to_pandas(),

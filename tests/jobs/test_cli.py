@@ -42,17 +42,17 @@ def test_every_command_has_a_description_and_every_option_has_help() -> None:
     [
         (["scrape"], "name it with --state"),
         (["backfill", "--source", "site", "--since", "2024-01-01"], "name it with --state"),
-        (["schedule"], "schedule needs a local --data"),
+        (["schedule"], "name it with --state"),
     ],
 )
-def test_jobs_that_need_local_files_say_so_for_an_s3_archive(
+def test_crawls_into_an_s3_archive_need_a_local_state_file(
     argv: list[str],
     reason: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """A crawl into S3 needs --state (its SQLite state on a local disk); a scheduler its lock."""
+    """A crawl into S3, or a scheduler of crawls, needs --state (SQLite on a local disk)."""
     monkeypatch.chdir(tmp_path)
     assert cli.main([*argv, "--data", "s3://bucket/archive"]) == 2
     assert reason in capsys.readouterr().err

@@ -6,11 +6,13 @@ nothing. The jobs run as a user runs them: ``python -m jobs …`` in a subproces
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from etl.crawl.warc import LocalFiles, iter_records
 from etl.normalize import canonical_url
 from jobs.scrape import raw_files, run_scrape
 from tests.conftest import ROOT
+from tests.jobs.test_schedule import feed, write_sources
 from tests.jobs.test_scrape import EXPECTED, ok_hits, rel, write_config
 from tests.s3server import SeaweedS3
 from tests.sitefixture import FixtureSite
@@ -139,3 +142,40 @@ def test_a_scrape_killed_mid_run_resumes_from_its_spool_and_ends_with_the_same_r
     assert LocalFiles(tmp_path / "crawl.sqlite.raw").names() == []
     runs = S3Archive(data).read("runs").to_pandas().sort_values("started_at")
     assert runs["status"].tolist() == ["killed", "partial"]  # partial: the site's hostile pages
+
+
+def test_a_scheduler_of_an_archive_on_s3_keeps_its_files_beside_the_state(
+    s3: SeaweedS3, tmp_path: Path
+) -> None:
+    """``schedule --data s3://… --state FILE``: scheduled runs land on S3, status (given the
+    same --state) sees the scheduler, SIGTERM ends it cleanly; lock and scheduler.json are local."""
+    data, state = "s3://archive/scheduled", tmp_path / "crawl" / "state.sqlite"
+    with FixtureSite(crawl_delay=0.0) as site:
+        site.pages["/t.xml"] = feed(site, "/en/2024/04/wheat-harvest.html", "/en/2024/02/council-budget.html")
+        config = write_sources(tmp_path / "s.toml", {"t": site.base})
+        timing = tmp_path / "schedule.toml"
+        timing.write_text('[defaults]\njitter = 0\n[maintenance]\ncompact = ""\n', encoding="utf-8")
+        command = ["schedule", "--config", config, "--schedule", timing, "--data", data, "--state", state]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "jobs", *map(str, [*command, "--every", "1"])],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            runs = lambda: len(keys(s3, "scheduled/runs"))  # noqa: E731
+            deadline = time.monotonic() + 60
+            while runs() < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            report = json.loads(cli("status", "--json", "--config", config, *command[3:]).stdout)
+            assert report["scheduler"]["running"] and report["scheduler"]["pid"] == process.pid
+            assert report["articles"]["total"] == 2
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=60) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
+    home = tmp_path / "crawl" / "state.sqlite.scheduler"
+    assert json.loads((home / "scheduler.json").read_text())["running"] is False
+    assert len(load_articles(data)) == 2 and state.is_file() and not (ROOT / "s3:").exists()
+    assert keys(s3, "scheduled/raw") and LocalFiles(tmp_path / "crawl" / "state.sqlite.raw").names() == []
