@@ -31,7 +31,7 @@ from typing import Any
 
 from etl.archive.dedup import Decision, DedupIndex
 from etl.archive.fingerprint import Fingerprint, article_id, fingerprint, hash64
-from etl.archive.schema import duplicate_row, reject_row, run_row, to_utc
+from etl.archive.schema import article_row, duplicate_row, reject_row, run_row
 from etl.archive.store import BUFFER_BYTES, Archive, ArchiveWriter, new_run_id
 from etl.extract import language
 from etl.extract.extract import extract_article, published_day
@@ -158,33 +158,14 @@ def process(doc: RawDocument | Reject) -> Extracted | Reject:
         return Reject(doc.origin, "no article text found", url=doc.url)
     if doc.kind == "html" and fp.word_count < MIN_WORDS_TRUNCATED and not _END_TAG.search(doc.data[-65536:]):
         return Reject(doc.origin, "truncated HTML: the page ends before </html> with no complete article")
-    published = article.published
-    offset = published.utcoffset() if isinstance(published, datetime) else None
-    row = {
-        "url": article.url,
-        "canonical_url": article.canonical_url,
-        "site": article.site,
-        "language": article.language,
-        "title": article.title,
-        "published": to_utc(published),
-        "published_date": published_day(published),
-        "published_offset_minutes": int(offset.total_seconds() // 60) if offset is not None else None,
-        "published_text": article.published_text,
-        "date_origin": article.date_origin if published is not None else "fetched",
-        "source": article.source,
-        "agency": article.agency,
-        "photo_credit": article.photo_credit,
-        "authors": article.authors,
-        "text": article.text,
-        "word_count": fp.word_count,
-        "content_hash": fp.content_hash,
-        "url_hash": fp.url_hash,
-        "simhash": fp.simhash,
-        "minhash": fp.minhash,
-        "translation_group": translation_group(article),
-        "fetched_at": doc.fetched_at,
-        "origin": doc.origin,
-    }
+    row = article_row(
+        article,
+        fp,
+        published_date=published_day(article.published),
+        translation_group=translation_group(article),
+        fetched_at=doc.fetched_at,
+        origin=doc.origin,
+    )
     return Extracted(row, fp, article.title)
 
 

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+
+if TYPE_CHECKING:
+    from etl.archive.fingerprint import Fingerprint
+    from etl.models import Article
 
 SCHEMA_VERSION = "1"
 METADATA = {b"news_archive.schema_version": SCHEMA_VERSION.encode()}
@@ -142,6 +146,47 @@ def run_row(
         "revisions": revisions,
         "rejected": rejected,
         "error": error,
+    }
+
+
+def article_row(
+    article: Article,
+    fp: Fingerprint,
+    *,
+    published_date: date | None,
+    translation_group: str | None,
+    fetched_at: datetime,
+    origin: str,
+) -> dict[str, Any]:
+    """A row of ``articles/`` but for what dedup decides when it is stored (``article_id``,
+    ``version``) and the run (``run_id``): ``ArchiveWriter.add_article`` takes it whole.
+    ``published_date``: the day as the page states it (the extractor's, not the UTC day)."""
+    published = article.published
+    offset = published.utcoffset() if isinstance(published, datetime) else None
+    return {
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "site": article.site,
+        "language": article.language,
+        "title": article.title,
+        "published": to_utc(published),
+        "published_date": published_date,
+        "published_offset_minutes": int(offset.total_seconds() // 60) if offset is not None else None,
+        "published_text": article.published_text,
+        "date_origin": article.date_origin if published is not None else "fetched",
+        "source": article.source,
+        "agency": article.agency,
+        "photo_credit": article.photo_credit,
+        "authors": article.authors,
+        "text": article.text,
+        "word_count": fp.word_count,
+        "content_hash": fp.content_hash,
+        "url_hash": fp.url_hash,
+        "simhash": fp.simhash,
+        "minhash": fp.minhash,
+        "translation_group": translation_group,
+        "fetched_at": fetched_at,
+        "origin": origin,
     }
 
 
