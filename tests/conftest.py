@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.s3server import SeaweedS3
+from tools.s3server import SeaweedS3
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

