@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.s3server import SeaweedS3
+from tools.s3server import SeaweedS3, restore
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -35,11 +35,7 @@ def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedS3]:
         yield server
     finally:
         server.stop()
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        restore(previous)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from tools.bench import __main__ as cli
-from tools.bench import backfill, cluster, dedup, extract, nesting, pipeline
+from tools.bench import backfill, cluster, dedup, extract, nesting, pipeline, s3read
 from tools.bench.common import QUIET_MODULES
 from tools.bench.corpus import Page, load_pages
 
@@ -123,6 +124,25 @@ def test_cluster(pages: list[Page], tmp_path: Path) -> None:
     check_targets(cluster, out, 6)
 
 
+@pytest.mark.slow
+def test_s3read(tmp_path: Path) -> None:
+    """A real SeaweedFS: the section starts its own, puts the WARC there, stops it and puts the
+    environment back (later tests may use the session's server)."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL")
+    out = s3read.bench_s3read(tmp_path, records=12, every=4, repeat=1)
+    assert os.environ.get("AWS_ENDPOINT_URL") == endpoint
+    assert out["warc"]["records"] == 12 and positive(out["warc"]["mb"])
+    assert set(out["whole"]) == {"local", "unbuffered", "open_input"}
+    assert all(positive(r["seconds"]) and positive(r["mb_per_s"]) for r in out["whole"].values())
+    assert out["records"]["count"] == 3  # offsets 0, 4 and 8 of 12
+    for way in ("unbuffered", "open_input"):
+        assert positive(out["records"][way]["seconds"]) and positive(out["records"][way]["ms_per_record"])
+    for ratio in ("ratio_s3_over_disk", "speedup_buffered", "ratio_records_buffered_over_unbuffered"):
+        assert positive(out[ratio])
+    check_targets(s3read, out, 3)
+    assert "whole WARC read from S3 / from disk" in [row["figure"] for row in s3read.targets(out)]
+
+
 def test_cli_runs_the_sections_asked_for(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--only picks the sections; the report and the JSON carry only theirs, with their targets."""
     out_file = tmp_path / "latest.json"
@@ -136,7 +156,7 @@ def test_cli_runs_the_sections_asked_for(tmp_path: Path, capsys: pytest.CaptureF
                 logging.getLogger(name).setLevel(level)
     results = json.loads(out_file.read_text(encoding="utf-8"))
     assert {"extraction", "machine", "versions", "corpus", "targets", "command"} <= set(results)
-    assert not {"pipeline", "dedup_index", "backfill", "nesting", "cluster"} & set(results)
+    assert not {"pipeline", "dedup_index", "backfill", "nesting", "cluster", "s3"} & set(results)
     figures = [row["figure"] for row in results["targets"]]
     assert figures == [
         "extraction ours/trafilatura pages/s (1 core)",

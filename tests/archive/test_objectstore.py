@@ -18,8 +18,8 @@ from etl.archive.objectstore import S3Archive
 from etl.archive.store import load_articles
 from tests.conftest import ROOT, SEEDS
 from tests.crawl.test_warc_input import write_warc
-from tests.s3server import SeaweedS3
 from tests.test_pipeline import _corpus
+from tools.s3server import SeaweedS3
 
 pytestmark = pytest.mark.slow  # a server and jobs in subprocesses (`make test` runs them)
 

@@ -27,8 +27,8 @@ from jobs.scrape import raw_files, run_scrape
 from tests.conftest import ROOT
 from tests.jobs.test_schedule import feed, write_sources
 from tests.jobs.test_scrape import EXPECTED, ok_hits, rel, write_config
-from tests.s3server import SeaweedS3
 from tests.sitefixture import FixtureSite
+from tools.s3server import SeaweedS3
 
 pytestmark = pytest.mark.slow  # a server and jobs in subprocesses (`make test` runs them)
 KEEP = ["url", "content_hash", "title", "language", "published_date", "version"]

