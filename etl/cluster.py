@@ -31,7 +31,7 @@ from etl.crawl.warc_input import is_warc, read_record, record_offsets
 from etl.extract import language
 from etl.models import RawDocument, Reject
 from etl.pipeline import Extracted, extract_each
-from etl.read import input_name, iter_files, open_input, read_path
+from etl.read import input_name, iter_files, open_input, open_record, read_path
 
 log = logging.getLogger(__name__)
 BATCH = 32
@@ -100,7 +100,7 @@ def load(ref: Ref) -> RawDocument | Reject:
     if isinstance(ref, Reject):
         return ref
     if isinstance(ref, tuple):
-        return read_record(ref[0], ref[1], open_input)
+        return read_record(ref[0], ref[1], open_record)
     return read_path(Path(ref))
 
 

@@ -136,13 +136,20 @@ def read_file(path: Path, max_bytes: int = MAX_BYTES) -> RawDocument:
     )
 
 
-def open_input(name: str) -> BinaryIO:
-    """An input file's bytes, by the name ``iter_files`` gave it (local, or ``s3://``)."""
+def open_input(name: str, buffer_size: int | None = None) -> BinaryIO:
+    """An input file's bytes, by the name ``iter_files`` gave it (local, or ``s3://``, read
+    through a buffer unless ``buffer_size`` says otherwise)."""
     if on_s3(name):
+        from etl.archive.objectstore import READ_BUFFER
         from etl.archive.objectstore import open_input as open_s3
 
-        return open_s3(name)
+        return open_s3(name, READ_BUFFER if buffer_size is None else buffer_size)
     return open(name, "rb")
+
+
+def open_record(name: str) -> BinaryIO:
+    """An input file to read one WARC record from, at an offset: unbuffered on S3."""
+    return open_input(name, buffer_size=0)
 
 
 def read_inputs(paths: Iterable[str | os.PathLike[str]]) -> Iterator[RawDocument | Reject]:

@@ -2,8 +2,9 @@
 offsets, from SeaweedFS on 127.0.0.1 beside the same file on local disk, in one process.
 
 Three ways to open the file: local disk (the baseline), pyarrow's S3 file unbuffered (warcio
-reads 16 KiB at a time, each a ranged GET) and ``objectstore.open_input``, what the product
-uses (a 1 MiB buffer). Reads go through ``etl.crawl.warc_input`` as a backfill's do."""
+reads 16 KiB at a time, each a ranged GET) and ``objectstore.open_input`` with its 1 MiB buffer.
+The product reads whole files buffered and single records (a cluster worker's) unbuffered
+(``etl.read.open_record``). Reads go through ``etl.crawl.warc_input`` as a backfill's do."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def _local(name: str) -> BinaryIO:
 
 
 def _unbuffered(name: str) -> BinaryIO:
-    return objectstore.filesystem().open_input_file(name.removeprefix("s3://"))
+    return objectstore.open_input(name, buffer_size=0)  # as etl.read.open_record opens a record
 
 
 def bench_s3read(tmp: Path, records: int = RECORDS, every: int = EVERY, repeat: int = 3) -> dict[str, Any]:
