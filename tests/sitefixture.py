@@ -85,7 +85,7 @@ class FixtureSite:
     """A threaded HTTP server for the fixture site. Use as a context manager."""
 
     crawl_delay: float = 0.05
-    slow_seconds: float = 1.0
+    slow_seconds: float = 2.5  # > the tests' read_timeout (1 s) with room under load
     huge_bytes: int = 3 * 1024 * 1024
     drip_seconds: float = 0.1  # between two bytes of a dripping answer
     drips: dict[str, str] = field(default_factory=dict)  # more paths that drip: "headers" or "body"

@@ -70,7 +70,7 @@ HTTP = """
 [http]
 user_agent = "news-archive-test/1.0 (+tests)"
 rate_limit = 20.0
-read_timeout = 0.3
+read_timeout = 1.0
 retries = 1
 backoff = 0.05
 max_bytes = 524288
@@ -133,7 +133,7 @@ class Crawled:
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     tmp = tmp_path_factory.mktemp("crawl")
-    with FixtureSite(crawl_delay=CRAWL_DELAY, slow_seconds=1.0) as site:
+    with FixtureSite(crawl_delay=CRAWL_DELAY) as site:
         config = write_config(tmp / "sources.toml", site.base)
         (first,) = run_scrape(config, tmp / "data")
         first_hits = list(site.hits)
@@ -541,7 +541,7 @@ def _cli(*args: str | Path) -> list[str]:
 
 @pytest.mark.slow
 def test_killed_scrape_resumes_and_ends_with_the_same_dataset(tmp_path: Path) -> None:
-    with FixtureSite(crawl_delay=0.05, slow_seconds=1.0) as site:
+    with FixtureSite(crawl_delay=0.05) as site:
         config = write_config(tmp_path / "sources.toml", site.base)
         run_scrape(config, tmp_path / "whole")
 

@@ -59,7 +59,7 @@ def site_scraped_locally(
 ) -> Iterator[tuple[FixtureSite, Path]]:
     """The fixture site, its sources.toml, and a scrape of it into ``tmp_path/local`` (the
     rows to compare with); then a fresh request log."""
-    with FixtureSite(crawl_delay=crawl_delay, slow_seconds=1.0) as site:
+    with FixtureSite(crawl_delay=crawl_delay) as site:
         config = write_config(tmp_path / "sources.toml", site.base)
         run_scrape(config, tmp_path / local)
         site.reset()
