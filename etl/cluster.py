@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.crawl.warc_input import is_warc, read_record, record_offsets
-from etl.extract import language
+from etl.extract.extract import preload
 from etl.models import RawDocument, Reject
 from etl.pipeline import Extracted, extract_each
 from etl.read import input_name, iter_files, open_input, open_record, read_path
@@ -67,9 +67,9 @@ def connect(address: str) -> Iterator[Any]:
 
 
 def warm_up() -> None:
-    """On each worker before the run: the extraction modules and the language model, loaded
-    once (a worker that joins later loads them with its first task)."""
-    language.preload()
+    """On each worker before the run: the extraction modules, the language model and the
+    stoplists, loaded once (a worker that joins later loads them with its first task)."""
+    preload()
 
 
 def references(paths: Iterable[str], client: Any) -> Iterator[Ref]:

@@ -33,8 +33,7 @@ from etl.archive.dedup import Decision, DedupIndex
 from etl.archive.fingerprint import Fingerprint, article_id, fingerprint, hash64
 from etl.archive.schema import article_row, duplicate_row, reject_row, run_row
 from etl.archive.store import BUFFER_BYTES, Archive, ArchiveWriter, new_run_id
-from etl.extract import language
-from etl.extract.extract import extract_article, published_day
+from etl.extract.extract import extract_article, preload, published_day
 from etl.models import Article, Interrupted, RawDocument, Reject, RejectedInput
 from etl.normalize import canonical_url
 from etl.progress import Count, progress_bar
@@ -311,7 +310,7 @@ def _results(
         return
     # Several workers, or one with a budget outside the main thread (a scheduler's run): there
     # no signal handler can interrupt a page, so it runs in one worker process.
-    language.preload()  # loaded once here, shared by the forked workers (~100 MB each otherwise)
+    preload()  # loaded once here, shared by the forked workers (~100 MB each otherwise)
     pool = WorkerPool(max(workers, 1), process, _lost(budget), budget=budget)
     yield from pool.imap(inputs, window)
 

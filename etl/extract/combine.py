@@ -201,6 +201,19 @@ def other_texts(html: str, url: str | None) -> tuple[str, str]:
     return _trafilatura(html, url), _resiliparse(html)
 
 
+def preload() -> None:
+    """Import the other extractors and build trafilatura's all-language justext stoplist now (it
+    is built on the first page that falls back to justext: ~30 MB, and a CPU second or so): a
+    process that forks workers afterwards shares it, where each worker would build its own."""
+    import trafilatura.external
+    from justext.core import define_stoplist
+    from resiliparse.parse.html import HTMLTree  # noqa: F401
+
+    build = getattr(trafilatura.external, "jt_stoplist_init", None)  # not a public API
+    if build is not None:
+        define_stoplist(trafilatura.external.JT_STOPLIST or build())  # justext's cached frozenset
+
+
 def _trafilatura(html: str, url: str | None) -> str:
     import trafilatura
 

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 
 from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
-from etl.extract import clean, combine, dom, metadata, vocab
+from etl.extract import clean, combine, dom, language, metadata, vocab
 from etl.extract.clean import Block
 from etl.extract.credits import agency_of, author_line, dateline_agency, photo_credit_line, source_line
 from etl.extract.date_guess import guess_published
@@ -132,6 +132,13 @@ _LANGUAGE_TOKENS = (
 _SWITCHER = re.compile(rf"^(?:(?:{_LANGUAGE_TOKENS})\s*[|/·•,]?\s*){{1,8}}$", re.IGNORECASE)
 MAX_TITLE_CHARS = 300
 PROFILES = ("default", "fast")
+
+
+def preload() -> None:
+    """Load now what extraction otherwise loads on its first pages (the language model, the
+    other extractors, their stoplists): a process that forks workers afterwards shares them."""
+    language.preload()
+    combine.preload()
 
 
 def extract_article(

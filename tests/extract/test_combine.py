@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from etl import extract_article
@@ -99,3 +102,21 @@ def test_the_default_profile_votes_and_the_fast_profile_does_not_call_the_others
     assert fast.text == "\n\n".join([P1, P2, P3]) and len(calls) == 1
     with pytest.raises(ValueError, match="unknown profile"):
         extract_article(_page(), profile="slow")
+
+
+def test_preload_builds_the_stoplist_of_trafilaturas_justext_fallback() -> None:
+    """Built before the workers fork, it is shared by all of them; built on a worker's first
+    page that falls back to justext, each worker holds its own ~30 MB (a fresh interpreter:
+    another test may already have built it in this one)."""
+    script = (
+        "import trafilatura.external as t\n"
+        "from justext.core import define_stoplist\n"
+        "from etl.extract.extract import preload\n"
+        "assert t.JT_STOPLIST is None and define_stoplist.cache_info().currsize == 0\n"
+        "preload()\n"
+        "assert len(t.JT_STOPLIST) > 100_000, 'stoplist not built'\n"
+        "define_stoplist(t.JT_STOPLIST)\n"
+        "assert define_stoplist.cache_info().misses == 1, 'frozenset not cached by preload'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
