@@ -36,6 +36,8 @@ from etl.read import input_name, iter_files, open_input, open_record, read_path
 log = logging.getLogger(__name__)
 BATCH = 32
 IN_FLIGHT_PER_WORKER = 4
+# Imported by the fork server of a LocalCluster's workers, before it forks them.
+FORK_SERVER_PRELOAD = ["distributed", "etl.extract.preloaded", "etl.cluster"]
 
 # An input as the driver names it: a file, a WARC record (file, offset), or a Reject to pass on.
 Ref = str | tuple[str, int] | Reject
@@ -51,9 +53,17 @@ def connect(address: str) -> Iterator[Any]:
         logging.getLogger("distributed").setLevel(logging.WARNING)
     if address.startswith("local:"):
         import dask
+        from distributed.utils import get_mp_context
 
         workers = int(address.removeprefix("local:"))
-        with dask.config.set({"distributed.worker.daemon": False}):  # they fork (the page budget)
+        settings = {
+            "distributed.worker.daemon": False,  # they fork (the page budget)
+            "distributed.worker.multiprocessing-method": "forkserver",
+        }
+        with dask.config.set(settings):
+            # Workers forked from one server that loaded the extraction share its ~250 MB
+            # (spawned, each loads its own): a LocalCluster(2) run peaks ~150 MB lower.
+            get_mp_context().set_forkserver_preload(FORK_SERVER_PRELOAD)
             cluster = LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
             )
