@@ -203,7 +203,7 @@ def other_texts(html: str, url: str | None) -> tuple[str, str]:
 
 def preload() -> None:
     """Import the other extractors and build trafilatura's all-language justext stoplist now (it
-    is built on the first page that falls back to justext: ~30 MB, and a CPU second or so): a
+    is built on the first page that falls back to justext: ~30 MB and ~0.2 CPU s): a
     process that forks workers afterwards shares it, where each worker would build its own."""
     import trafilatura.external
     from justext.core import define_stoplist
